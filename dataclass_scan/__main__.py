@@ -1,0 +1,3 @@
+from dataclass_scan.cli import main
+
+main()

@@ -1,0 +1,81 @@
+"""The library entry point: `scan(paths, config) -> ScanResult`. The CLI uses it too."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from dataclass_scan.classify.labels import LabelPolicy, load_label_policy
+from dataclass_scan.config import Config
+from dataclass_scan.detect.engine import Engine
+from dataclass_scan.detect.rulepack import RulePack, load_packs, packs_version
+from dataclass_scan.errors import ConfigError
+from dataclass_scan.model import FileResult, Item, ScanMeta, ScanResult
+from dataclass_scan.runner import Runner, ScanContext, SerialRunner
+from dataclass_scan.sources import iter_items
+
+ProgressCallback = Callable[[FileResult], None]
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def load_rules(config: Config) -> list[RulePack]:
+    packs = load_packs(list(config.rules), include_builtin=config.builtin_rules)
+    if not packs:
+        raise ConfigError("no rule packs loaded (built-in rules disabled and no --rules given)")
+    return packs
+
+
+def build_context(config: Config) -> ScanContext:
+    packs = load_rules(config)
+    policy: LabelPolicy = load_label_policy(config.labels_file)
+    name = config.destination or policy.default_destination
+    if name not in policy.destinations:
+        raise ConfigError(
+            f"unknown destination {name!r}; known: {', '.join(sorted(policy.destinations))}"
+        )
+    return ScanContext(
+        config=config, engine=Engine(packs), policy=policy, destination=policy.destinations[name]
+    )
+
+
+def scan(
+    paths: Sequence[str | Path],
+    config: Config | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    on_item: Callable[[Item], None] | None = None,
+    runner: Runner | None = None,
+) -> ScanResult:
+    """Scan files and folders; return every file's result in walk order."""
+    config = config or Config()
+    roots = [str(p) for p in paths]
+    if not roots:
+        raise ConfigError("no paths to scan")
+    ctx = build_context(config)
+    started = _now()
+    runner = runner or SerialRunner()
+
+    def items() -> object:
+        for item in iter_items(roots, config):
+            if on_item is not None:
+                on_item(item)
+            yield item
+
+    results: list[FileResult] = []
+    for result in runner.run(items(), ctx):  # type: ignore[arg-type]
+        results.append(result)
+        if progress is not None:
+            progress(result)
+    meta = ScanMeta(
+        roots=tuple(roots),
+        started=started,
+        finished=_now(),
+        destination=ctx.destination.name,
+        packs=tuple(p.name for p in ctx.engine.packs),
+        rules_version=packs_version(ctx.engine.packs),
+    )
+    return ScanResult(files=tuple(results), meta=meta)

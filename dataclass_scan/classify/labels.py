@@ -1,0 +1,189 @@
+"""The label taxonomy and the mapping from findings to a label, loaded from labels.yml."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dataclass_scan.detect.rulepack import builtin_rules_dir
+from dataclass_scan.detect.yamlsrc import LineDict, LineList, line_of, load_yaml
+from dataclass_scan.errors import RulePackError
+from dataclass_scan.model import Confidence, Finding
+
+
+@dataclass(frozen=True, slots=True)
+class MappingRule:
+    label: str
+    types: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    rules: frozenset[str] = frozenset()
+    min_confidence: Confidence = Confidence.LOW
+    min_count: int = 1
+    min_distinct: int = 1
+
+    def matching(self, findings: Sequence[Finding]) -> list[Finding]:
+        return [
+            f
+            for f in findings
+            if (not self.types or f.type in self.types)
+            and (not self.categories or f.category in self.categories)
+            and (not self.rules or f.rule in self.rules)
+            and f.confidence.rank >= self.min_confidence.rank
+        ]
+
+    def describe(self) -> str:
+        what = sorted(self.types | self.categories | self.rules) or ["any finding"]
+        parts = [", ".join(what)]
+        if self.min_confidence is not Confidence.LOW:
+            parts.append(f"confidence >= {self.min_confidence.value}")
+        if self.min_count > 1:
+            parts.append(f"count >= {self.min_count}")
+        if self.min_distinct > 1:
+            parts.append(f"distinct values >= {self.min_distinct}")
+        return " with ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    name: str
+    allow_up_to: str
+    review_up_to: str
+    block_categories: frozenset[str]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LabelPolicy:
+    labels: tuple[str, ...]
+    default: str
+    mapping: tuple[MappingRule, ...]
+    destinations: dict[str, Destination]
+    default_destination: str
+    path: str = ""
+
+    def rank(self, label: str) -> int:
+        return self.labels.index(label)
+
+    def classify(self, findings: Sequence[Finding]) -> tuple[str, list[str]]:
+        """Return the file's label and why."""
+        label = self.default
+        reasons: list[str] = []
+        for rule in self.mapping:
+            hits = rule.matching(findings)
+            if len(hits) < rule.min_count or len({h.value_hash for h in hits}) < rule.min_distinct:
+                continue
+            if not hits:
+                continue
+            if self.rank(rule.label) > self.rank(label):
+                label = rule.label
+                reasons = [f"{_summarise(hits)} -> {rule.label}"]
+        return label, reasons
+
+
+def _summarise(hits: Sequence[Finding]) -> str:
+    by_type: dict[tuple[str, str], int] = {}
+    for h in hits:
+        key = (h.type, h.confidence.value)
+        by_type[key] = by_type.get(key, 0) + 1
+    return ", ".join(f"{t} ({c}) x{n}" for (t, c), n in sorted(by_type.items()))
+
+
+def default_labels_path() -> Path:
+    return builtin_rules_dir() / "labels.yml"
+
+
+def load_label_policy(path: Path | None = None) -> LabelPolicy:
+    path = path or default_labels_path()
+    spath = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulePackError(spath, None, f"cannot read labels file: {exc}") from None
+    data = load_yaml(text, spath)
+    if not isinstance(data, LineDict):
+        raise RulePackError(spath, 1, "labels file must be a mapping")
+    allowed = {"labels", "default", "mapping", "destinations", "default_destination"}
+    for key in data:
+        if key not in allowed:
+            raise RulePackError(spath, line_of(data, key), f"unknown key {key!r}")
+    labels = data.get("labels")
+    if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
+        raise RulePackError(spath, line_of(data, "labels"), "`labels` must be a list of names")
+    if len(set(labels)) != len(labels):
+        raise RulePackError(spath, line_of(data, "labels"), "`labels` has duplicates")
+
+    def need_label(node: Any, key: str, value: Any) -> str:
+        if value not in labels:
+            raise RulePackError(
+                spath, line_of(node, key), f"{key}: {value!r} is not one of {', '.join(labels)}"
+            )
+        return str(value)
+
+    default = need_label(data, "default", data.get("default", labels[0]))
+    mapping: list[MappingRule] = []
+    mnode = data.get("mapping", [])
+    if not isinstance(mnode, LineList):
+        raise RulePackError(spath, line_of(data, "mapping"), "`mapping` must be a list")
+    mkeys = {"label", "types", "categories", "rules", "min_confidence", "min_count", "min_distinct"}
+    for entry in mnode:
+        if not isinstance(entry, LineDict):
+            raise RulePackError(spath, line_of(mnode), "each mapping entry must be a mapping")
+        for key in entry:
+            if key not in mkeys:
+                raise RulePackError(spath, line_of(entry, key), f"unknown key {key!r} in mapping")
+        try:
+            conf = Confidence(entry.get("min_confidence", "low"))
+        except ValueError:
+            raise RulePackError(
+                spath, line_of(entry, "min_confidence"), "min_confidence: low, medium or high"
+            ) from None
+        for key in ("min_count", "min_distinct"):
+            if not isinstance(entry.get(key, 1), int) or entry.get(key, 1) < 1:
+                raise RulePackError(spath, line_of(entry, key), f"{key} must be a positive integer")
+        mapping.append(
+            MappingRule(
+                label=need_label(entry, "label", entry.get("label")),
+                types=frozenset(entry.get("types", [])),
+                categories=frozenset(entry.get("categories", [])),
+                rules=frozenset(entry.get("rules", [])),
+                min_confidence=conf,
+                min_count=int(entry.get("min_count", 1)),
+                min_distinct=int(entry.get("min_distinct", 1)),
+            )
+        )
+    destinations: dict[str, Destination] = {}
+    dnode = data.get("destinations", {})
+    if not isinstance(dnode, LineDict) or not dnode:
+        raise RulePackError(spath, line_of(data, "destinations"), "`destinations` must be a mapping")
+    for name, d in dnode.items():
+        if not isinstance(d, LineDict):
+            raise RulePackError(spath, line_of(dnode, name), f"destination {name!r} must be a mapping")
+        for key in d:
+            if key not in {"description", "allow_up_to", "review_up_to", "block_categories"}:
+                raise RulePackError(spath, line_of(d, key), f"unknown key {key!r} in destination")
+        allow = need_label(d, "allow_up_to", d.get("allow_up_to"))
+        review = need_label(d, "review_up_to", d.get("review_up_to", allow))
+        if labels.index(review) < labels.index(allow):
+            raise RulePackError(spath, line_of(d, "review_up_to"), "review_up_to is below allow_up_to")
+        destinations[name] = Destination(
+            name=name,
+            allow_up_to=allow,
+            review_up_to=review,
+            block_categories=frozenset(d.get("block_categories", [])),
+            description=str(d.get("description", "")),
+        )
+    default_dest = data.get("default_destination", next(iter(destinations)))
+    if default_dest not in destinations:
+        raise RulePackError(
+            spath, line_of(data, "default_destination"), f"unknown destination {default_dest!r}"
+        )
+    return LabelPolicy(
+        labels=tuple(labels),
+        default=default,
+        mapping=tuple(mapping),
+        destinations=destinations,
+        default_destination=str(default_dest),
+        path=spath,
+    )

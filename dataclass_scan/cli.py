@@ -1,0 +1,219 @@
+"""Command-line glue: parse options, call the library, pick a reporter, set the exit code.
+
+Exit codes: 0 nothing above the policy; 1 policy violation; 2 usage or configuration
+error; 3 scan incomplete (some items could not be scanned, and nothing was blocked).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from dataclass_scan import __version__
+from dataclass_scan.errors import ConfigError, DataclassScanError
+
+EXIT_OK = 0
+EXIT_POLICY = 1
+EXIT_USAGE = 2
+EXIT_INCOMPLETE = 3
+
+app = typer.Typer(
+    name="dataclass-scan",
+    help="Decide whether data may be handed to an AI tool: find PII, secrets and "
+    "markings, label each file and gate the upload.\n\n"
+    "Exit codes: 0 clean for the destination; 1 policy violation; 2 usage or "
+    "configuration error; 3 scan incomplete (nothing blocked, some files unread).",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+
+class FailOn(str, Enum):
+    block = "block"
+    review = "review"
+    never = "never"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dataclass-scan {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """dataclass-scan"""
+
+
+PathsArg = Annotated[list[str], typer.Argument(help="Files and folders to scan.",
+                                               show_default=False)]
+ForOpt = Annotated[Optional[str], typer.Option(
+    "--for", help="AI destination whose policy decides the verdict (e.g. public-ai, "
+    "enterprise-ai). Default: the labels file's default_destination.")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Report format: console or json.")]
+OutputOpt = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", help="Write the report to this file instead of standard output.")]
+IncludeOpt = Annotated[Optional[list[str]], typer.Option(
+    "--include", help="Only scan files matching this glob (gitignore syntax); repeatable.")]
+ExcludeOpt = Annotated[Optional[list[str]], typer.Option(
+    "--exclude", help="Skip files matching this glob (gitignore syntax); repeatable.")]
+MaxSizeOpt = Annotated[Optional[str], typer.Option(
+    "--max-file-size", help="Skip files larger than this (e.g. 500KB, 20MB, 2GB). Default 100MB.")]
+FollowOpt = Annotated[Optional[bool], typer.Option(
+    "--follow-symlinks/--no-follow-symlinks", help="Follow symbolic links (loops are detected).",
+    show_default=False)]
+NoIgnoreOpt = Annotated[bool, typer.Option(
+    "--no-ignore", help="Do not honour .gitignore and .dataclassignore files.")]
+RulesOpt = Annotated[Optional[list[Path]], typer.Option(
+    "--rules", help="Extra rule pack file or folder; repeatable.")]
+NoBuiltinOpt = Annotated[bool, typer.Option(
+    "--no-builtin-rules", help="Use only the rule packs given with --rules.")]
+LabelsOpt = Annotated[Optional[Path], typer.Option(
+    "--labels", help="Labels and destinations file (default: the built-in rules/labels.yml).")]
+ShowValuesOpt = Annotated[bool, typer.Option(
+    "--show-values", help="Include raw sensitive values in the report (masked by default).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only the verdict and problems.")]
+FailOnOpt = Annotated[FailOn, typer.Option(
+    "--fail-on", help="Which verdict makes the exit code 1.", case_sensitive=False)]
+ConfigOpt = Annotated[Optional[Path], typer.Option(
+    "--config", help="Config file (default: .dataclass-scan.toml or [tool.dataclass-scan] in "
+    "pyproject.toml in the current folder).")]
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    typer.echo(f"dataclass-scan: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def scan(
+    paths: PathsArg,
+    destination: ForOpt = None,
+    fmt: FormatOpt = "console",
+    output: OutputOpt = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
+    max_file_size: MaxSizeOpt = None,
+    follow_symlinks: FollowOpt = None,
+    no_ignore: NoIgnoreOpt = False,
+    rules: RulesOpt = None,
+    no_builtin_rules: NoBuiltinOpt = False,
+    labels: LabelsOpt = None,
+    show_values: ShowValuesOpt = False,
+    quiet: QuietOpt = False,
+    fail_on: FailOnOpt = FailOn.block,
+    config_file: ConfigOpt = None,
+) -> None:
+    """Scan files and folders, label each file and print a verdict for the destination."""
+    from dataclass_scan.api import scan as run_scan
+    from dataclass_scan.config import load_config, parse_size
+    from dataclass_scan.report import ReportOptions, formats, get_reporter
+
+    if fmt not in formats():
+        raise _fail(f"unknown format {fmt!r}; choose from {', '.join(formats())}")
+    try:
+        config = load_config(config_file)
+        config = config.merged(
+            include=tuple(include) if include else None,
+            exclude=tuple(exclude) if exclude else None,
+            max_file_size=parse_size(max_file_size) if max_file_size else None,
+            follow_symlinks=follow_symlinks,
+            use_ignore_files=False if no_ignore else None,
+            rules=tuple(config.rules) + tuple(rules) if rules else None,
+            builtin_rules=False if no_builtin_rules else None,
+            labels_file=labels,
+            destination=destination,
+            show_values=show_values or None,
+        )
+        options = ReportOptions(show_values=show_values, quiet=quiet,
+                                color=False if os.environ.get("NO_COLOR") else None)
+        result = _run_with_progress(run_scan, paths, config, show=not quiet and fmt == "console"
+                                    and output is None)
+    except DataclassScanError as exc:
+        raise _fail(str(exc)) from None
+
+    reporter_cls = get_reporter(fmt)
+    if output is not None:
+        try:
+            with _open_private(output) as fh:
+                rep = reporter_cls(fh, options)
+                rep.begin()
+                for f in result.files:
+                    rep.file(f)
+                rep.end(result)
+        except OSError as exc:
+            raise _fail(f"cannot write {output}: {exc.strerror}") from None
+        if not quiet:
+            typer.echo(f"report written to {output}", err=True)
+    else:
+        rep = reporter_cls(sys.stdout, options)
+        rep.begin()
+        for f in result.files:
+            rep.file(f)
+        rep.end(result)
+    raise typer.Exit(exit_code(result, fail_on))
+
+
+def _open_private(path: Path):  # type: ignore[no-untyped-def]
+    """Reports may hold masked excerpts and hashes: create them owner-only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8")
+
+
+def exit_code(result: object, fail_on: FailOn) -> int:
+    from dataclass_scan.model import ScanResult, Verdict
+
+    assert isinstance(result, ScanResult)
+    verdict = result.verdict
+    if fail_on is not FailOn.never:
+        if verdict is Verdict.BLOCK:
+            return EXIT_POLICY
+        if verdict is Verdict.REVIEW and fail_on is FailOn.review:
+            return EXIT_POLICY
+    if result.incomplete:
+        return EXIT_INCOMPLETE
+    return EXIT_OK
+
+
+def _run_with_progress(run_scan, paths, config, show: bool):  # type: ignore[no-untyped-def]
+    if not show or not sys.stderr.isatty():
+        return run_scan(paths, config)
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total} files"), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("scanning", total=0)
+        seen = {"n": 0}
+
+        def on_item(_item: object) -> None:
+            seen["n"] += 1
+            progress.update(task, total=seen["n"])
+
+        def on_result(res: object) -> None:
+            progress.advance(task)
+            progress.update(task, description=f"scanning {getattr(res, 'path', '')[-40:]}")
+
+        return run_scan(paths, config, progress=on_result, on_item=on_item)
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as exc:  # pragma: no cover - safety net for errors outside commands
+        typer.echo(f"dataclass-scan: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)

@@ -1,0 +1,135 @@
+"""Scan settings: defaults, then `.dataclass-scan.toml` or `[tool.dataclass-scan]` in
+pyproject.toml (from the current directory), then command-line flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dataclass_scan.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DEFAULT_MAX_FILE_SIZE = 100 * 1024 * 1024
+
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.I)
+_UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4}
+
+
+def parse_size(text: str | int) -> int:
+    """`2GB`, `500MB`, `64KiB`, `1048576` -> bytes. Decimal units; `i` forms are binary."""
+    if isinstance(text, int):
+        return text
+    m = _SIZE_RE.match(text)
+    if not m:
+        raise ConfigError(f"invalid size {text!r} (examples: 1048576, 500KB, 20MB, 2GB, 1GiB)")
+    number, unit = float(m.group(1)), (m.group(2) or "").lower()
+    if "i" in unit:
+        factor = 1024 ** {"k": 1, "m": 2, "g": 3, "t": 4}[unit[0]]
+    else:
+        factor = _UNITS[unit.rstrip("b") if unit != "b" else "b"]
+    return int(number * factor)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    follow_symlinks: bool = False
+    use_ignore_files: bool = True
+    rules: tuple[Path, ...] = ()
+    builtin_rules: bool = True
+    labels_file: Path | None = None
+    destination: str | None = None
+    show_values: bool = False
+    config_file: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def merged(self, **overrides: Any) -> Config:
+        """Apply non-None overrides (typically command-line flags)."""
+        return dataclasses.replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+_FILE_KEYS = {
+    "include": "include",
+    "exclude": "exclude",
+    "max-file-size": "max_file_size",
+    "follow-symlinks": "follow_symlinks",
+    "use-ignore-files": "use_ignore_files",
+    "rules": "rules",
+    "builtin-rules": "builtin_rules",
+    "labels": "labels_file",
+    "destination": "destination",
+}
+
+
+def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    own = start / ".dataclass-scan.toml"
+    if own.is_file():
+        return own, _read_toml(own)
+    py = start / "pyproject.toml"
+    if py.is_file():
+        section = _read_toml(py).get("tool", {}).get("dataclass-scan")
+        if isinstance(section, dict):
+            return py, section
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def load_config(config_path: Path | None = None, cwd: Path | None = None) -> Config:
+    if config_path is not None:
+        if not config_path.is_file():
+            raise ConfigError(f"{config_path}: config file not found")
+        data = _read_toml(config_path)
+        if config_path.name == "pyproject.toml":
+            data = data.get("tool", {}).get("dataclass-scan", {})
+        found: tuple[Path, dict[str, Any]] | None = (config_path, data)
+    else:
+        found = find_config_file(cwd or Path.cwd())
+    if found is None:
+        return Config()
+    path, data = found
+    kwargs: dict[str, Any] = {"config_file": str(path)}
+    extra: dict[str, Any] = {}
+    base = path.parent
+    for key, value in data.items():
+        attr = _FILE_KEYS.get(key)
+        if attr is None:
+            extra[key] = value
+            continue
+        try:
+            if attr in ("include", "exclude"):
+                value = tuple(str(v) for v in value)
+            elif attr == "rules":
+                value = tuple(base / str(v) for v in value)
+            elif attr == "labels_file":
+                value = base / str(value)
+            elif attr == "max_file_size":
+                value = parse_size(value)
+            elif attr in ("follow_symlinks", "use_ignore_files", "builtin_rules"):
+                if not isinstance(value, bool):
+                    raise TypeError("expected true or false")
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{path}: key {key!r}: {exc}") from None
+        kwargs[attr] = value
+    known_sections = {"destinations", "manifest", "allowlist", "cache", "limits"}
+    unknown = sorted(k for k in extra if k not in known_sections)
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}")
+    kwargs["extra"] = extra
+    return Config(**kwargs)

@@ -1,0 +1,46 @@
+"""JSON: one segment per scalar, located by JSON pointer; the key travels as context."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from dataclass_scan.errors import ExtractionError
+from dataclass_scan.extract import ExtractContext
+from dataclass_scan.extract.text import read_text
+from dataclass_scan.model import Item, Location, Segment
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def walk(value: Any, pointer: str = "", key: str = "") -> Iterator[Segment]:
+    stack: list[tuple[Any, str, str]] = [(value, pointer, key)]
+    while stack:
+        node, ptr, k = stack.pop()
+        if isinstance(node, dict):
+            for name, child in reversed(list(node.items())):
+                stack.append((child, f"{ptr}/{_escape(str(name))}", str(name)))
+                # Keys can be sensitive too (e.g. an email used as a map key).
+                if any(ch.isdigit() or ch == "@" for ch in str(name)):
+                    stack.append((str(name), f"{ptr}/{_escape(str(name))}", "(key)"))
+        elif isinstance(node, list):
+            for i in range(len(node) - 1, -1, -1):
+                stack.append((node[i], f"{ptr}/{i}", k))
+        elif isinstance(node, (str, int, float)) and not isinstance(node, bool):
+            text = str(node)
+            if text.strip():
+                yield Segment(text=text, location=Location(part=ptr or "/"), context=k)
+
+
+def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
+    text = read_text(item, ctx)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ExtractionError(f"invalid JSON at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ExtractionError("JSON nested too deeply") from None
+    yield from walk(data)

@@ -1,0 +1,52 @@
+"""Plain text in any common encoding (charset-normalizer), with line/column locations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dataclass_scan.errors import BinaryFileError
+from dataclass_scan.extract import ExtractContext
+from dataclass_scan.model import Item, Location, Segment
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode text of unknown encoding; raise BinaryFileError for data that is not text."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(enc, errors="replace")
+    if b"\x00" not in data[:8192]:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[: 1024 * 1024]).best()
+    if best is None or best.encoding is None:
+        raise BinaryFileError("binary file: not readable as text")
+    encoding = best.encoding
+    if b"\x00" in data[:8192] and not encoding.startswith(("utf_16", "utf_32")):
+        raise BinaryFileError("binary file: not readable as text")
+    return data.decode(encoding, errors="replace")
+
+
+def read_text(item: Item, ctx: ExtractContext) -> str:
+    with item.open() as fh:
+        data = fh.read(ctx.max_bytes + 1)
+    if len(data) > ctx.max_bytes:
+        ctx.warn(f"only the first {ctx.max_bytes} bytes were read")
+        data = data[: ctx.max_bytes]
+    return decode_bytes(data)
+
+
+def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
+    text = read_text(item, ctx)
+    yield Segment(text=text, location=Location(line=1), track_lines=True)

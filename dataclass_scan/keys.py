@@ -1,0 +1,59 @@
+"""Per-installation secret for keyed value hashes (HMAC-SHA256).
+
+The secret lives in `$DATACLASS_SCAN_HOME/secret.key` (default
+`~/.config/dataclass-scan/secret.key`), created with owner-only permissions, so a
+hash of a 9-digit SSN cannot be reversed by hashing every candidate elsewhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+
+def home_dir() -> Path:
+    env = os.environ.get("DATACLASS_SCAN_HOME")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "dataclass-scan"
+
+
+@lru_cache(maxsize=4)
+def _secret_for(path: str) -> bytes:
+    key_path = Path(path)
+    try:
+        data = key_path.read_bytes()
+        if len(data) >= 32:
+            return data
+    except FileNotFoundError:
+        pass
+    key_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    data = secrets.token_bytes(32)
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+    return data
+
+
+def installation_secret() -> bytes:
+    return _secret_for(str(home_dir() / "secret.key"))
+
+
+def value_hash(entity_type: str, value: str) -> str:
+    normalized = normalize_value(value)
+    digest = hmac.new(
+        installation_secret(), f"{entity_type}:{normalized}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"hmac-sha256:{digest}"
+
+
+def normalize_value(value: str) -> str:
+    """Separators and case do not make a different value: `123-45-6789` == `123 45 6789`."""
+    return "".join(ch for ch in value.lower() if not ch.isspace() and ch not in "-")

@@ -1,0 +1,225 @@
+"""Frozen value types that cross pipeline stages. Nothing else lives here."""
+
+from __future__ import annotations
+
+import bisect
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import IO, Any
+
+
+class Status(str, Enum):
+    SCANNED = "scanned"
+    PARTIAL = "partial"
+    ENCRYPTED = "encrypted"
+    UNSUPPORTED = "unsupported"
+    SKIPPED = "skipped"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+
+
+INCOMPLETE_STATUSES = frozenset(
+    {Status.PARTIAL, Status.ENCRYPTED, Status.UNSUPPORTED, Status.ERROR, Status.TIMEOUT}
+)
+
+
+class Confidence(str, Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return _CONF_RANK[self]
+
+    def raised(self, steps: int = 1) -> Confidence:
+        order = list(Confidence)
+        return order[max(0, min(len(order) - 1, self.rank + steps))]
+
+
+_CONF_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
+
+
+class Verdict(str, Enum):
+    ALLOW = "allow"
+    REVIEW = "review"
+    BLOCK = "block"
+
+    @property
+    def rank(self) -> int:
+        return {"allow": 0, "review": 1, "block": 2}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One thing to scan. `path` is the display path; bytes come from `fs_path` or `data`."""
+
+    path: str
+    size: int
+    fs_path: str | None = None
+    data: bytes | None = None
+    source: Mapping[str, Any] = field(default_factory=dict)
+    skip_reason: str | None = None
+    error: str | None = None
+
+    def open(self) -> IO[bytes]:
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        if self.fs_path is None:
+            raise OSError(f"{self.path}: no content")
+        return Path(self.fs_path).open("rb")
+
+    @property
+    def name(self) -> str:
+        return self.path.replace("\\", "/").rsplit("/", 1)[-1].rsplit("!", 1)[-1]
+
+
+_LOCATION_KEYS = ("page", "slide", "sheet", "cell", "paragraph", "part", "line", "column")
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    line: int | None = None
+    column: int | None = None
+    page: int | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    slide: int | None = None
+    paragraph: int | None = None
+    part: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in _LOCATION_KEYS if getattr(self, k) is not None}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Location:
+        return cls(**{k: data[k] for k in _LOCATION_KEYS if k in data})
+
+    def render(self) -> str:
+        """Human form, appended to a path: `:page 3:line 12` or `!Sheet1!B7`."""
+        out = ""
+        if self.sheet is not None:
+            out += f"!{self.sheet}"
+            if self.cell is not None:
+                out += f"!{self.cell}"
+        for key in ("page", "slide", "part", "paragraph"):
+            value = getattr(self, key)
+            if value is not None:
+                out += f":{key} {value}" if key != "part" else f":{value}"
+        if self.line is not None:
+            out += f":line {self.line}"
+            if self.column is not None:
+                out += f":col {self.column}"
+        if self.cell is not None and self.sheet is None:
+            out += f":cell {self.cell}"
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Extracted text with where it came from.
+
+    When `track_lines` is true, offsets inside `text` are turned into line/column
+    relative to `location.line` (default 1). `context` carries structural context
+    such as a column header or JSON key, which detection treats as nearby words.
+    """
+
+    text: str
+    location: Location = field(default_factory=Location)
+    track_lines: bool = False
+    context: str = ""
+
+    def locate(self, offset: int, newlines: list[int] | None = None) -> Location:
+        if not self.track_lines:
+            return self.location
+        if newlines is None:
+            newlines = newline_index(self.text)
+        idx = bisect.bisect_right(newlines, offset - 1)
+        line_start = newlines[idx - 1] + 1 if idx > 0 else 0
+        base = self.location.line or 1
+        line = base + idx
+        column = offset - line_start + 1
+        if idx == 0 and self.location.column is not None:
+            column += self.location.column - 1
+        loc = self.location
+        return Location(
+            line=line,
+            column=column,
+            page=loc.page,
+            sheet=loc.sheet,
+            cell=loc.cell,
+            slide=loc.slide,
+            paragraph=loc.paragraph,
+            part=loc.part,
+        )
+
+
+def newline_index(text: str) -> list[int]:
+    out: list[int] = []
+    pos = text.find("\n")
+    while pos != -1:
+        out.append(pos)
+        pos = text.find("\n", pos + 1)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    type: str
+    category: str
+    confidence: Confidence
+    location: Location
+    excerpt: str
+    value_hash: str
+    value: str = field(default="", repr=False, compare=False)
+    start: int = 0
+    end: int = 0
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    path: str
+    format: str
+    status: Status
+    size: int = 0
+    sha256: str | None = None
+    label: str | None = None
+    declared_label: str | None = None
+    verdict: Verdict | None = None
+    reasons: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[str, ...] = ()
+    source: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanMeta:
+    roots: tuple[str, ...]
+    started: str
+    finished: str
+    destination: str | None
+    packs: tuple[str, ...]
+    rules_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    files: tuple[FileResult, ...]
+    meta: ScanMeta
+
+    @property
+    def verdict(self) -> Verdict:
+        worst = Verdict.ALLOW
+        for f in self.files:
+            if f.verdict is not None and f.verdict.rank > worst.rank:
+                worst = f.verdict
+        return worst
+
+    @property
+    def incomplete(self) -> bool:
+        return any(f.status in INCOMPLETE_STATUSES for f in self.files)

@@ -1,0 +1,117 @@
+"""Terminal summary with rich: verdict, counts by label and verdict, top findings with
+`path:location`, and every file that could not be scanned."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from dataclass_scan.model import Confidence, FileResult, ScanResult, Status, Verdict
+from dataclass_scan.report import Reporter
+from dataclass_scan.report.serialize import summary_dict
+
+VERDICT_STYLE = {"allow": "bold green", "review": "bold yellow", "block": "bold red"}
+LABEL_STYLE = {"Public": "green", "Internal": "cyan", "Confidential": "yellow",
+               "Restricted": "red"}
+
+
+def finding_location(result: FileResult, rendered: str) -> str:
+    return f"{result.path}{rendered}"
+
+
+class ConsoleReporter(Reporter):
+    def end(self, scan: ScanResult) -> None:
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        console = Console(file=self.out, no_color=self.options.color is False,
+                          highlight=False, soft_wrap=False)
+        summary = summary_dict(scan)
+        verdict = scan.verdict
+        dest = scan.meta.destination
+        headline = Text("Verdict for ")
+        headline.append(str(dest), style="bold")
+        headline.append(": ")
+        headline.append(verdict.value.upper(), style=VERDICT_STYLE[verdict.value])
+        console.print(headline)
+        if self.options.quiet:
+            self._problems(console, scan, limit=20)
+            return
+
+        counts = Table(title="Files", show_header=True, header_style="bold")
+        counts.add_column("files", justify="right")
+        counts.add_column("scanned", justify="right")
+        counts.add_column("skipped", justify="right")
+        counts.add_column("not scanned", justify="right")
+        counts.add_column("findings", justify="right")
+        counts.add_row(*(str(summary[k]) for k in
+                         ("files", "scanned", "skipped", "errors", "findings")))
+        console.print(counts)
+
+        labels = Table(title="Labels and verdicts", header_style="bold")
+        labels.add_column("label")
+        labels.add_column("files", justify="right")
+        labels.add_column("allow", justify="right")
+        labels.add_column("review", justify="right")
+        labels.add_column("block", justify="right")
+        per: dict[str, Counter[str]] = {}
+        for f in scan.files:
+            if f.label is not None and f.verdict is not None:
+                per.setdefault(f.label, Counter())[f.verdict.value] += 1
+        for label, c in sorted(per.items(), key=lambda kv: -sum(kv[1].values())):
+            labels.add_row(Text(label, style=LABEL_STYLE.get(label, "")), str(sum(c.values())),
+                           str(c["allow"]), str(c["review"]), str(c["block"]))
+        console.print(labels)
+
+        flagged = [f for f in scan.files if f.verdict in (Verdict.BLOCK, Verdict.REVIEW)]
+        if flagged:
+            files = Table(title="Files to act on", header_style="bold")
+            files.add_column("verdict")
+            files.add_column("label")
+            files.add_column("file", overflow="fold")
+            files.add_column("why", overflow="fold")
+            flagged.sort(key=lambda f: (-(f.verdict.rank if f.verdict else 0), f.path))
+            for f in flagged[: self.options.top * 2]:
+                v = f.verdict.value if f.verdict else ""
+                files.add_row(Text(v, style=VERDICT_STYLE.get(v, "")),
+                              Text(f.label or "", style=LABEL_STYLE.get(f.label or "", "")),
+                              f.path, "; ".join(f.reasons))
+            console.print(files)
+
+        top = sorted(
+            ((f, x) for f in scan.files for x in f.findings),
+            key=lambda fx: (-fx[1].confidence.rank, fx[1].type, fx[0].path),
+        )
+        if top:
+            table = Table(title=f"Top findings ({len(top)} in all)", header_style="bold")
+            table.add_column("where", overflow="fold")
+            table.add_column("type")
+            table.add_column("confidence")
+            table.add_column("excerpt", overflow="fold")
+            for f, x in top[: self.options.top]:
+                table.add_row(finding_location(f, x.location.render()), x.type,
+                              Text(x.confidence.value,
+                                   style="bold" if x.confidence is Confidence.HIGH else ""),
+                              x.excerpt)
+            console.print(table)
+        self._problems(console, scan, limit=50)
+
+    @staticmethod
+    def _problems(console: object, scan: ScanResult, limit: int) -> None:
+        from rich.console import Console
+        from rich.text import Text
+
+        assert isinstance(console, Console)
+        problems = [f for f in scan.files
+                    if f.status not in (Status.SCANNED, Status.SKIPPED)]
+        for f in problems[:limit]:
+            why = "; ".join(f.errors) or f.status.value
+            line = Text(f.status.value, style="bold")
+            line.append(f": {f.path}: {why}")
+            console.print(line)
+        if len(problems) > limit:
+            console.print(f"... and {len(problems) - limit} more files not fully scanned")
+        skipped = Counter(r for f in scan.files if f.status is Status.SKIPPED
+                          for r in f.reasons[:1])
+        for reason, n in skipped.most_common(5):
+            console.print(f"skipped {n} file(s): {reason}", highlight=False, markup=False)

@@ -1,0 +1,131 @@
+"""Drive items through extract -> detect -> classify, one file per task.
+
+`Runner` is the small interface (`run(items) -> Iterator[FileResult]`, in input
+order); `SerialRunner` is the in-process implementation. `process_item` is a pure
+function of an item and a `ScanContext`, so a process pool can call it too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from dataclass_scan.classify.labels import Destination, LabelPolicy
+from dataclass_scan.classify.policy import verdict_for
+from dataclass_scan.config import Config
+from dataclass_scan.detect.engine import Engine
+from dataclass_scan.errors import BinaryFileError, EncryptedError, UnsupportedError
+from dataclass_scan.extract import ExtractContext, get_extractor, sniff_format
+from dataclass_scan.model import FileResult, Finding, Item, Status
+
+HASH_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ScanContext:
+    config: Config
+    engine: Engine
+    policy: LabelPolicy
+    destination: Destination
+
+
+class Runner(Protocol):
+    def run(self, items: Iterable[Item], ctx: ScanContext) -> Iterator[FileResult]: ...
+
+
+class SerialRunner:
+    def run(self, items: Iterable[Item], ctx: ScanContext) -> Iterator[FileResult]:
+        for item in items:
+            yield process_item(item, ctx)
+
+
+def _sha256(item: Item) -> tuple[str, bytes]:
+    h = hashlib.sha256()
+    head = b""
+    with item.open() as fh:
+        while chunk := fh.read(HASH_CHUNK):
+            if not head:
+                head = chunk[:8192]
+            h.update(chunk)
+    return h.hexdigest(), head
+
+
+def process_item(item: Item, ctx: ScanContext) -> FileResult:
+    if item.error is not None:
+        return FileResult(path=item.path, format="", status=Status.ERROR, size=item.size,
+                          errors=(item.error,), source=item.source)
+    if item.skip_reason is not None:
+        return FileResult(path=item.path, format="", status=Status.SKIPPED, size=item.size,
+                          reasons=(item.skip_reason,), source=item.source)
+    try:
+        digest, head = _sha256(item)
+    except OSError as exc:
+        return FileResult(path=item.path, format="", status=Status.ERROR, size=item.size,
+                          errors=(f"cannot read: {exc.strerror or type(exc).__name__}",),
+                          source=item.source)
+    fmt = sniff_format(item, head)
+    base = FileResult(path=item.path, format=fmt, status=Status.SCANNED, size=item.size,
+                      sha256=digest, source=item.source)
+    if fmt not in _extractable():
+        return _replace(base, status=Status.UNSUPPORTED,
+                        errors=(f"no extractor for {fmt} content yet",))
+    xctx = ExtractContext(max_bytes=ctx.config.max_file_size)
+    findings: list[Finding] = []
+    errors: list[str] = []
+    try:
+        for segment in get_extractor(fmt)(item, xctx):
+            res = ctx.engine.detect(segment, show_values=ctx.config.show_values)
+            findings.extend(res.findings)
+            errors.extend(res.errors)
+    except BinaryFileError as exc:
+        return _replace(base, status=Status.SKIPPED, reasons=(str(exc),))
+    except EncryptedError as exc:
+        return _classified(base, ctx, findings, Status.ENCRYPTED, [*errors, str(exc)])
+    except UnsupportedError as exc:
+        return _classified(base, ctx, findings, Status.UNSUPPORTED, [*errors, str(exc)])
+    except MemoryError:
+        return _classified(base, ctx, findings, Status.ERROR, [*errors, "out of memory"])
+    except Exception as exc:  # noqa: BLE001 - one bad file never stops the scan
+        return _classified(base, ctx, findings, Status.ERROR,
+                           [*errors, f"{type(exc).__name__}: {_short(str(exc))}"])
+    status = Status.PARTIAL if (xctx.warnings or errors) else Status.SCANNED
+    return _classified(base, ctx, findings, status, [*xctx.warnings, *errors])
+
+
+def _extractable() -> frozenset[str]:
+    from dataclass_scan.extract import REGISTRY
+
+    return frozenset(REGISTRY)
+
+
+def _short(message: str, limit: int = 200) -> str:
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 3] + "..."
+
+
+def _replace(base: FileResult, **changes: object) -> FileResult:
+    import dataclasses
+
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def _classified(
+    base: FileResult, ctx: ScanContext, findings: list[Finding], status: Status,
+    errors: list[str],
+) -> FileResult:
+    if status is not Status.SCANNED and status is not Status.PARTIAL and not findings:
+        # Unread content is unknown content: no label, no verdict, never "clean".
+        return _replace(base, status=status, errors=tuple(errors))
+    label, label_reasons = ctx.policy.classify(findings)
+    verdict, verdict_reasons = verdict_for(ctx.policy, ctx.destination, label, findings)
+    return _replace(
+        base,
+        status=status,
+        label=label,
+        verdict=verdict,
+        reasons=tuple(label_reasons + verdict_reasons),
+        findings=tuple(findings),
+        errors=tuple(errors),
+    )

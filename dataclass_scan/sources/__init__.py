@@ -1,0 +1,15 @@
+"""Sources produce Items. `iter_items` picks the source for each root."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from dataclass_scan.config import Config
+from dataclass_scan.model import Item
+
+
+def iter_items(roots: Sequence[str], config: Config) -> Iterator[Item]:
+    from dataclass_scan.sources.local import iter_local
+
+    for root in roots:
+        yield from iter_local(root, config)
