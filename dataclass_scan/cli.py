@@ -10,7 +10,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -59,35 +59,35 @@ def _root(
 
 PathsArg = Annotated[list[str], typer.Argument(help="Files and folders to scan.",
                                                show_default=False)]
-ForOpt = Annotated[Optional[str], typer.Option(
+ForOpt = Annotated[str | None, typer.Option(
     "--for", help="AI destination whose policy decides the verdict (e.g. public-ai, "
     "enterprise-ai). Default: the labels file's default_destination.")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Report format: console or json.")]
-OutputOpt = Annotated[Optional[Path], typer.Option(
+OutputOpt = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write the report to this file instead of standard output.")]
-IncludeOpt = Annotated[Optional[list[str]], typer.Option(
+IncludeOpt = Annotated[list[str] | None, typer.Option(
     "--include", help="Only scan files matching this glob (gitignore syntax); repeatable.")]
-ExcludeOpt = Annotated[Optional[list[str]], typer.Option(
+ExcludeOpt = Annotated[list[str] | None, typer.Option(
     "--exclude", help="Skip files matching this glob (gitignore syntax); repeatable.")]
-MaxSizeOpt = Annotated[Optional[str], typer.Option(
+MaxSizeOpt = Annotated[str | None, typer.Option(
     "--max-file-size", help="Skip files larger than this (e.g. 500KB, 20MB, 2GB). Default 100MB.")]
-FollowOpt = Annotated[Optional[bool], typer.Option(
+FollowOpt = Annotated[bool | None, typer.Option(
     "--follow-symlinks/--no-follow-symlinks", help="Follow symbolic links (loops are detected).",
     show_default=False)]
 NoIgnoreOpt = Annotated[bool, typer.Option(
     "--no-ignore", help="Do not honour .gitignore and .dataclassignore files.")]
-RulesOpt = Annotated[Optional[list[Path]], typer.Option(
+RulesOpt = Annotated[list[Path] | None, typer.Option(
     "--rules", help="Extra rule pack file or folder; repeatable.")]
 NoBuiltinOpt = Annotated[bool, typer.Option(
     "--no-builtin-rules", help="Use only the rule packs given with --rules.")]
-LabelsOpt = Annotated[Optional[Path], typer.Option(
+LabelsOpt = Annotated[Path | None, typer.Option(
     "--labels", help="Labels and destinations file (default: the built-in rules/labels.yml).")]
 ShowValuesOpt = Annotated[bool, typer.Option(
     "--show-values", help="Include raw sensitive values in the report (masked by default).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only the verdict and problems.")]
 FailOnOpt = Annotated[FailOn, typer.Option(
     "--fail-on", help="Which verdict makes the exit code 1.", case_sensitive=False)]
-ConfigOpt = Annotated[Optional[Path], typer.Option(
+ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="Config file (default: .dataclass-scan.toml or [tool.dataclass-scan] in "
     "pyproject.toml in the current folder).")]
 

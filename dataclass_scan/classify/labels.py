@@ -156,17 +156,23 @@ def load_label_policy(path: Path | None = None) -> LabelPolicy:
     destinations: dict[str, Destination] = {}
     dnode = data.get("destinations", {})
     if not isinstance(dnode, LineDict) or not dnode:
-        raise RulePackError(spath, line_of(data, "destinations"), "`destinations` must be a mapping")
+        raise RulePackError(
+            spath, line_of(data, "destinations"), "`destinations` must be a mapping"
+        )
     for name, d in dnode.items():
         if not isinstance(d, LineDict):
-            raise RulePackError(spath, line_of(dnode, name), f"destination {name!r} must be a mapping")
+            raise RulePackError(
+                spath, line_of(dnode, name), f"destination {name!r} must be a mapping"
+            )
         for key in d:
             if key not in {"description", "allow_up_to", "review_up_to", "block_categories"}:
                 raise RulePackError(spath, line_of(d, key), f"unknown key {key!r} in destination")
         allow = need_label(d, "allow_up_to", d.get("allow_up_to"))
         review = need_label(d, "review_up_to", d.get("review_up_to", allow))
         if labels.index(review) < labels.index(allow):
-            raise RulePackError(spath, line_of(d, "review_up_to"), "review_up_to is below allow_up_to")
+            raise RulePackError(
+                spath, line_of(d, "review_up_to"), "review_up_to is below allow_up_to"
+            )
         destinations[name] = Destination(
             name=name,
             allow_up_to=allow,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 from dataclass_scan.errors import EncryptedError, ExtractionError
@@ -16,7 +17,8 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
     from pdfplumber.utils.exceptions import PdfminerException
 
     try:
-        fh = item.open()
+        with item.open() as raw:
+            fh = io.BytesIO(raw.read())
     except OSError as exc:
         raise ExtractionError(exc.strerror or str(exc)) from None
     with fh:

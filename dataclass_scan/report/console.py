@@ -26,6 +26,8 @@ class ConsoleReporter(Reporter):
 
         console = Console(file=self.out, no_color=self.options.color is False,
                           highlight=False, soft_wrap=False)
+        if not console.is_terminal:
+            console.width = max(console.width, 160)  # logs and pipes: do not fold paths
         summary = summary_dict(scan)
         verdict = scan.verdict
         dest = scan.meta.destination

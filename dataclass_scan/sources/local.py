@@ -169,7 +169,9 @@ def _file_item(path: Path, shown: str, st: os.stat_result, config: Config) -> It
     if st.st_size > config.max_file_size:
         return Item(
             path=shown, size=st.st_size, fs_path=str(path), source=source,
-            skip_reason=f"larger than --max-file-size ({st.st_size} > {config.max_file_size} bytes)",
+            skip_reason=(
+                f"larger than --max-file-size ({st.st_size} > {config.max_file_size} bytes)"
+            ),
         )
     return Item(path=shown, size=st.st_size, fs_path=str(path), source=source)
 
