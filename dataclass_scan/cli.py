@@ -217,3 +217,7 @@ def main() -> None:
     except ConfigError as exc:  # pragma: no cover - safety net for errors outside commands
         typer.echo(f"dataclass-scan: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+
+
+# Sub-commands registered from their own modules (one import line each).
+# ruff: noqa: E402
