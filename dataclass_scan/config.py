@@ -44,6 +44,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     follow_symlinks: bool = False
+    max_depth: int = 5  # containers inside containers (archives, mail attachments)
     use_ignore_files: bool = True
     rules: tuple[Path, ...] = ()
     builtin_rules: bool = True
@@ -63,6 +64,7 @@ _FILE_KEYS = {
     "exclude": "exclude",
     "max-file-size": "max_file_size",
     "follow-symlinks": "follow_symlinks",
+    "max-depth": "max_depth",
     "use-ignore-files": "use_ignore_files",
     "rules": "rules",
     "builtin-rules": "builtin_rules",

@@ -3,6 +3,10 @@
 `Runner` is the small interface (`run(items) -> Iterator[FileResult]`, in input
 order); `SerialRunner` is the in-process implementation. `process_item` is a pure
 function of an item and a `ScanContext`, so a process pool can call it too.
+
+Containers (archives, mailboxes, attachments) are extractors that yield child `Item`s
+besides `Segment`s; `process_item` scans the children recursively, up to
+`config.max_depth`, and returns the container's result followed by its children's.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ class Runner(Protocol):
 class SerialRunner:
     def run(self, items: Iterable[Item], ctx: ScanContext) -> Iterator[FileResult]:
         for item in items:
-            yield process_item(item, ctx)
+            yield from process_item(item, ctx)
 
 
 def _sha256(item: Item) -> tuple[str, bytes]:
@@ -52,7 +56,23 @@ def _sha256(item: Item) -> tuple[str, bytes]:
     return h.hexdigest(), head
 
 
-def process_item(item: Item, ctx: ScanContext) -> FileResult:
+def process_item(item: Item, ctx: ScanContext, depth: int = 0) -> list[FileResult]:
+    """The item's own result, then those of any child items it contains."""
+    children: list[Item] = []
+    result = _process_one(item, ctx, depth, children)
+    results = [result]
+    for child in children:
+        if depth + 1 > ctx.config.max_depth:
+            results.append(FileResult(
+                path=child.path, format="", status=Status.SKIPPED, size=child.size,
+                reasons=(f"nested deeper than --max-depth {ctx.config.max_depth}",),
+                source=child.source))
+            continue
+        results.extend(process_item(child, ctx, depth + 1))
+    return results
+
+
+def _process_one(item: Item, ctx: ScanContext, depth: int, children: list[Item]) -> FileResult:
     if item.error is not None:
         return FileResult(path=item.path, format="", status=Status.ERROR, size=item.size,
                           errors=(item.error,), source=item.source)
@@ -71,11 +91,14 @@ def process_item(item: Item, ctx: ScanContext) -> FileResult:
     if fmt not in _extractable():
         return _replace(base, status=Status.UNSUPPORTED,
                         errors=(f"no extractor for {fmt} content yet",))
-    xctx = ExtractContext(max_bytes=ctx.config.max_file_size)
+    xctx = ExtractContext(max_bytes=ctx.config.max_file_size, depth=depth)
     findings: list[Finding] = []
     errors: list[str] = []
     try:
         for segment in get_extractor(fmt)(item, xctx):
+            if isinstance(segment, Item):
+                children.append(segment)
+                continue
             res = ctx.engine.detect(segment, show_values=ctx.config.show_values)
             findings.extend(res.findings)
             errors.extend(res.errors)

@@ -1,4 +1,7 @@
-"""Extractors by format: `extract(item, ctx) -> Iterator[Segment]`.
+"""Extractors by format: `extract(item, ctx) -> Iterator[Segment | Item]`.
+
+A container format (archive, mailbox, a mail's attachments) yields child `Item`s, with
+display paths chained left to right (`outer.zip!inner/file.pdf`); the runner scans them.
 
 The format is decided from the bytes first (magic numbers, zip contents) and the
 extension second. A new format is one module plus one line in REGISTRY.
@@ -10,6 +13,7 @@ import importlib
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from dataclass_scan.model import Item, Segment
 
@@ -44,13 +48,16 @@ class ExtractContext:
     """Per-file settings and a place for non-fatal problems (which make a file `partial`)."""
 
     max_bytes: int
+    depth: int = 0
     warnings: list[str] = field(default_factory=list)
+    # Document metadata worth keeping (e.g. embedded classification labels), by key.
+    metadata: dict[str, Any] = field(default_factory=dict)
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
 
-Extractor = Callable[[Item, ExtractContext], Iterator[Segment]]
+Extractor = Callable[[Item, ExtractContext], Iterator["Segment | Item"]]
 _loaded: dict[str, Extractor] = {}
 
 
