@@ -15,7 +15,8 @@ def test_container_children_are_scanned_recursively_up_to_max_depth(tmp_path: Pa
     outer.write_text("container\n")
 
     def fake_extractor(item, xctx):
-        yield Segment(text="nothing here", location=Location(line=1), track_lines=True)
+        with item.open() as fh:
+            yield Segment(text=fh.read().decode(), location=Location(line=1), track_lines=True)
         yield Item(path=f"{item.path}!child-{xctx.depth + 1}.txt", size=10,
                    data=b"mail me at jane.doe@acme-corp.com\n")
 
