@@ -62,7 +62,9 @@ PathsArg = Annotated[list[str], typer.Argument(help="Files and folders to scan."
 ForOpt = Annotated[str | None, typer.Option(
     "--for", help="AI destination whose policy decides the verdict (e.g. public-ai, "
     "enterprise-ai). Default: the labels file's default_destination.")]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Report format: console or json.")]
+FormatOpt = Annotated[str, typer.Option(
+    "--format", "-f", help="Report format: console, json, jsonl, sarif, csv, markdown, junit, "
+    "html or manifest.")]
 OutputOpt = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write the report to this file instead of standard output.")]
 IncludeOpt = Annotated[list[str] | None, typer.Option(
@@ -87,6 +89,18 @@ ShowValuesOpt = Annotated[bool, typer.Option(
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only the verdict and problems.")]
 FailOnOpt = Annotated[FailOn, typer.Option(
     "--fail-on", help="Which verdict makes the exit code 1.", case_sensitive=False)]
+
+
+class GroupBy(str, Enum):
+    finding = "finding"
+    file = "file"
+
+
+GroupByOpt = Annotated[GroupBy, typer.Option(
+    "--group-by", help="CSV rows: one per finding, or one per file.", case_sensitive=False)]
+ForceShowValuesOpt = Annotated[bool, typer.Option(
+    "--force-show-values", help="Allow --show-values in formats meant to be shared "
+    "(SARIF, HTML), which refuse raw values otherwise.")]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="Config file (default: .dataclass-scan.toml or [tool.dataclass-scan] in "
     "pyproject.toml in the current folder).")]
@@ -115,11 +129,14 @@ def scan(
     quiet: QuietOpt = False,
     fail_on: FailOnOpt = FailOn.block,
     config_file: ConfigOpt = None,
+    group_by: GroupByOpt = GroupBy.finding,
+    force_show_values: ForceShowValuesOpt = False,
 ) -> None:
     """Scan files and folders, label each file and print a verdict for the destination."""
     from dataclass_scan.api import scan as run_scan
     from dataclass_scan.config import load_config, parse_size
-    from dataclass_scan.report import ReportOptions, formats, get_reporter
+    from dataclass_scan.report import ReportOptions, check_show_values, formats, get_reporter
+    from dataclass_scan.report.output import ReportSink
 
     if fmt not in formats():
         raise _fail(f"unknown format {fmt!r}; choose from {', '.join(formats())}")
@@ -138,38 +155,26 @@ def scan(
             show_values=show_values or None,
         )
         options = ReportOptions(show_values=show_values, quiet=quiet,
-                                color=False if os.environ.get("NO_COLOR") else None)
-        result = _run_with_progress(run_scan, paths, config, show=not quiet and fmt == "console"
-                                    and output is None)
+                                color=False if os.environ.get("NO_COLOR") else None,
+                                group_by=group_by.value)
+        reporter_cls = get_reporter(fmt)
+        check_show_values(reporter_cls, fmt, show_values, force_show_values)
+        sink = ReportSink(reporter_cls, options, output)
+        try:
+            result = _run_with_progress(run_scan, paths, config,
+                                        show=not quiet and fmt == "console" and output is None,
+                                        on_result=sink.file)
+            sink.end(result)
+        finally:
+            sink.close()
     except DataclassScanError as exc:
         raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror}") from None
+    if output is not None and not quiet:
+        typer.echo(f"report written to {output}", err=True)
 
-    reporter_cls = get_reporter(fmt)
-    if output is not None:
-        try:
-            with _open_private(output) as fh:
-                rep = reporter_cls(fh, options)
-                rep.begin()
-                for f in result.files:
-                    rep.file(f)
-                rep.end(result)
-        except OSError as exc:
-            raise _fail(f"cannot write {output}: {exc.strerror}") from None
-        if not quiet:
-            typer.echo(f"report written to {output}", err=True)
-    else:
-        rep = reporter_cls(sys.stdout, options)
-        rep.begin()
-        for f in result.files:
-            rep.file(f)
-        rep.end(result)
     raise typer.Exit(exit_code(result, fail_on))
-
-
-def _open_private(path: Path):  # type: ignore[no-untyped-def]
-    """Reports may hold masked excerpts and hashes: create them owner-only."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    return os.fdopen(fd, "w", encoding="utf-8")
 
 
 def exit_code(result: object, fail_on: FailOn) -> int:
@@ -187,9 +192,10 @@ def exit_code(result: object, fail_on: FailOn) -> int:
     return EXIT_OK
 
 
-def _run_with_progress(run_scan, paths, config, show: bool):  # type: ignore[no-untyped-def]
+def _run_with_progress(run_scan, paths, config, show: bool,  # type: ignore[no-untyped-def]
+                       on_result=None):
     if not show or not sys.stderr.isatty():
-        return run_scan(paths, config)
+        return run_scan(paths, config, progress=on_result)
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -204,11 +210,13 @@ def _run_with_progress(run_scan, paths, config, show: bool):  # type: ignore[no-
             seen["n"] += 1
             progress.update(task, total=seen["n"])
 
-        def on_result(res: object) -> None:
+        def on_progress(res: object) -> None:
             progress.advance(task)
             progress.update(task, description=f"scanning {getattr(res, 'path', '')[-40:]}")
+            if on_result is not None:
+                on_result(res)
 
-        return run_scan(paths, config, progress=on_result, on_item=on_item)
+        return run_scan(paths, config, progress=on_progress, on_item=on_item)
 
 
 def main() -> None:
@@ -221,3 +229,4 @@ def main() -> None:
 
 # Sub-commands registered from their own modules (one import line each).
 # ruff: noqa: E402
+import dataclass_scan.commands.report  # noqa: F401

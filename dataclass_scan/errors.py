@@ -36,3 +36,7 @@ class UnsupportedError(ExtractionError):
 
 class BinaryFileError(UnsupportedError):
     """Binary content that no extractor reads (status `skipped`, reason given)."""
+
+
+class ReportFormatError(ConfigError):
+    """A saved report or inventory given on the command line is not readable (exit code 2)."""

@@ -44,3 +44,17 @@ def test_library_api(example_dir: Path):
     result = scan([example_dir], Config(destination="enterprise-ai"))
     assert result.meta.destination == "enterprise-ai"
     assert result.verdict.value == "block"
+
+
+def test_built_wheel_ships_rule_packs_and_report_schema(tmp_path: Path):
+    import zipfile
+
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                           str(tmp_path), str(root)], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    (wheel,) = tmp_path.glob("dataclass_scan-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "dataclass_scan/schemas/report-v1.schema.json" in names
+    assert "dataclass_scan/rules/pii-core.yml" in names

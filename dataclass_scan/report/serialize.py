@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from dataclass_scan import __version__
-from dataclass_scan.model import FileResult, Finding, ScanResult, Status
+from dataclass_scan.errors import ReportFormatError
+from dataclass_scan.model import (
+    Confidence,
+    FileResult,
+    Finding,
+    Location,
+    ScanMeta,
+    ScanResult,
+    Status,
+    Verdict,
+)
 
 SCHEMA_ID = "dataclass-scan/report/v1"
 
@@ -79,3 +92,78 @@ def report_dict(scan: ScanResult, show_values: bool = False) -> dict[str, Any]:
         "summary": summary_dict(scan),
         "files": [file_dict(f, show_values) for f in scan.files],
     }
+
+
+def scan_from_dict(data: Mapping[str, Any]) -> ScanResult:
+    """Rebuild a ScanResult from a v1 report dict (the inverse of `report_dict`).
+
+    Raw values come back only if the report was written with --show-values. Raises
+    ReportFormatError when the document is not a v1 report.
+    """
+    if not isinstance(data, Mapping) or data.get("schema") != SCHEMA_ID:
+        found = data.get("schema") if isinstance(data, Mapping) else type(data).__name__
+        raise ReportFormatError(f"not a {SCHEMA_ID} report (schema: {found!r})")
+    try:
+        scan = data["scan"]
+        meta = ScanMeta(
+            roots=tuple(str(r) for r in scan["roots"]),
+            started=str(scan.get("started", "")),
+            finished=str(scan.get("finished", "")),
+            destination=scan.get("destination"),
+            packs=tuple(str(p) for p in scan.get("rules", {}).get("packs", ())),
+            rules_version=str(scan.get("rules", {}).get("version", "")),
+        )
+        files = tuple(_file_from_dict(f) for f in data["files"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ReportFormatError(f"malformed {SCHEMA_ID} report: {type(exc).__name__}: "
+                                f"{exc}") from None
+    return ScanResult(files=files, meta=meta)
+
+
+def _file_from_dict(d: Mapping[str, Any]) -> FileResult:
+    verdict = d.get("verdict")
+    return FileResult(
+        path=str(d["path"]),
+        format=str(d.get("format", "")),
+        status=Status(d["status"]),
+        size=int(d.get("size") or 0),
+        sha256=d.get("sha256"),
+        label=d.get("label"),
+        declared_label=d.get("declared_label"),
+        verdict=Verdict(verdict) if verdict else None,
+        reasons=tuple(str(r) for r in d.get("reasons", ())),
+        findings=tuple(_finding_from_dict(x) for x in d.get("findings", ())),
+        errors=tuple(str(e) for e in d.get("errors", ())),
+    )
+
+
+def _finding_from_dict(d: Mapping[str, Any]) -> Finding:
+    return Finding(
+        rule=str(d["rule"]),
+        type=str(d["type"]),
+        category=str(d.get("category", "")),
+        confidence=Confidence(d["confidence"]),
+        location=Location.from_dict(d.get("location") or {}),
+        excerpt=str(d.get("excerpt", "")),
+        value_hash=str(d.get("value_hash", "")),
+        value=str(d.get("value", "")),
+    )
+
+
+def report_has_values(data: Mapping[str, Any]) -> bool:
+    """True when a saved report carries raw values (it was written with --show-values)."""
+    return any("value" in x for f in data.get("files", ()) for x in f.get("findings", ()))
+
+
+def load_report(path: str | Path) -> dict[str, Any]:
+    """Read a saved v1 JSON report; ReportFormatError names the file when it is not one."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except OSError as exc:
+        raise ReportFormatError(f"{path}: cannot read: {exc.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ReportFormatError(f"{path}: not JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA_ID:
+        raise ReportFormatError(f"{path}: not a {SCHEMA_ID} report")
+    return data

@@ -1,0 +1,63 @@
+"""Drive one reporter to one destination: standard output or a file created owner-only.
+
+The file is opened on first use, so a configuration error found before the first result
+never truncates an existing report. `file()` is meant to be passed as the scan's progress
+callback, so streaming formats (jsonl) write each result as it arrives.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from dataclass_scan.model import FileResult, ScanResult
+from dataclass_scan.report import Reporter, ReportOptions
+
+
+def open_private(path: Path | str) -> TextIO:
+    """Reports hold masked excerpts and keyed hashes: create them owner-only (0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+
+class ReportSink:
+    def __init__(self, reporter_cls: type[Reporter], options: ReportOptions,
+                 output: Path | None = None) -> None:
+        self._cls = reporter_cls
+        self._options = options
+        self.output = output
+        self._fh: TextIO | None = None
+        self._rep: Reporter | None = None
+
+    def _reporter(self) -> Reporter:
+        if self._rep is None:
+            if self.output is not None:
+                self._fh = open_private(self.output)
+                out: TextIO = self._fh
+            else:
+                out = sys.stdout
+            self._rep = self._cls(out, self._options)
+            self._rep.begin()
+        return self._rep
+
+    def file(self, result: FileResult) -> None:
+        self._reporter().file(result)
+
+    def end(self, scan: ScanResult) -> None:
+        self._reporter().end(scan)
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+    def render(self, scan: ScanResult) -> None:
+        """Render a finished scan (no streaming): every file, then the end."""
+        try:
+            for f in scan.files:
+                self.file(f)
+            self.end(scan)
+        finally:
+            self.close()
