@@ -12,7 +12,7 @@ from dataclass_scan.detect.engine import Engine
 from dataclass_scan.detect.rulepack import RulePack, load_packs, packs_version
 from dataclass_scan.errors import ConfigError
 from dataclass_scan.model import FileResult, Item, ScanMeta, ScanResult
-from dataclass_scan.runner import Runner, ScanContext, SerialRunner
+from dataclass_scan.runner import Runner, ScanContext, make_runner
 from dataclass_scan.sources import iter_items
 
 ProgressCallback = Callable[[FileResult], None]
@@ -57,7 +57,7 @@ def scan(
         raise ConfigError("no paths to scan")
     ctx = build_context(config)
     started = _now()
-    runner = runner or SerialRunner()
+    runner = runner or make_runner(config)
 
     def items() -> object:
         for item in iter_items(roots, config):

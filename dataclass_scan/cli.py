@@ -106,6 +106,17 @@ ConfigOpt = Annotated[Path | None, typer.Option(
     "pyproject.toml in the current folder).")]
 
 
+JobsOpt = Annotated[int | None, typer.Option(
+    "--jobs", "-j", min=1, help="Worker processes (default: one per core). 1 scans in this "
+    "process, without the per-file time and memory limits.")]
+TimeoutOpt = Annotated[str | None, typer.Option(
+    "--timeout", help="Per-file time limit, e.g. 30s, 5m; 0 = none. A file still running is "
+    "reported as timeout and the scan goes on. Default 300s.")]
+MaxMemoryOpt = Annotated[str | None, typer.Option(
+    "--max-memory", help="Per-worker memory ceiling, e.g. 500MB, 2GB; 0 = none. A file that "
+    "needs more is reported as an error (too-large). Default 2GB.")]
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     typer.echo(f"dataclass-scan: error: {message}", err=True)
     return typer.Exit(code)
@@ -131,10 +142,13 @@ def scan(
     config_file: ConfigOpt = None,
     group_by: GroupByOpt = GroupBy.finding,
     force_show_values: ForceShowValuesOpt = False,
+    jobs: JobsOpt = None,
+    timeout: TimeoutOpt = None,
+    max_memory: MaxMemoryOpt = None,
 ) -> None:
     """Scan files and folders, label each file and print a verdict for the destination."""
     from dataclass_scan.api import scan as run_scan
-    from dataclass_scan.config import load_config, parse_size
+    from dataclass_scan.config import load_config, parse_duration, parse_size
     from dataclass_scan.report import ReportOptions, check_show_values, formats, get_reporter
     from dataclass_scan.report.output import ReportSink
 
@@ -153,6 +167,9 @@ def scan(
             labels_file=labels,
             destination=destination,
             show_values=show_values or None,
+            jobs=jobs,
+            timeout=parse_duration(timeout) if timeout is not None else None,
+            max_memory=parse_size(max_memory) if max_memory is not None else None,
         )
         options = ReportOptions(show_values=show_values, quiet=quiet,
                                 color=False if os.environ.get("NO_COLOR") else None,

@@ -18,9 +18,27 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 DEFAULT_MAX_FILE_SIZE = 100 * 1024 * 1024
+DEFAULT_TIMEOUT = 300.0  # seconds per file (--timeout)
+DEFAULT_MAX_MEMORY = 2 * 1000**3  # resident bytes per worker (--max-memory)
 
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.I)
 _UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4}
+
+
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.I)
+
+
+def parse_duration(text: str | int | float) -> float:
+    """`90`, `90s`, `1.5m`, `2h`, `500ms` -> seconds; `0` means no limit."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        if text < 0:
+            raise ConfigError(f"invalid duration {text!r} (must not be negative)")
+        return float(text)
+    m = _DURATION_RE.match(str(text))
+    if not m:
+        raise ConfigError(f"invalid duration {text!r} (examples: 30, 30s, 5m, 1h, 0 = no limit)")
+    factor = {"": 1.0, "s": 1.0, "ms": 0.001, "m": 60.0, "h": 3600.0}[(m.group(2) or "").lower()]
+    return float(m.group(1)) * factor
 
 
 def parse_size(text: str | int) -> int:
@@ -52,6 +70,11 @@ class Config:
     destination: str | None = None
     show_values: bool = False
     config_file: str | None = None
+    jobs: int | None = None  # worker processes; None = one per core, 1 = in-process
+    timeout: float = DEFAULT_TIMEOUT  # per file, enforced by the process pool; 0 = none
+    max_memory: int = DEFAULT_MAX_MEMORY  # per worker, enforced by the pool; 0 = none
+    cache: bool = True  # reuse results of unchanged files (store/cache.py)
+    cache_file: Path | None = None  # default: <home>/cache.sqlite
     extra: dict[str, Any] = field(default_factory=dict)
 
     def merged(self, **overrides: Any) -> Config:
@@ -70,6 +93,9 @@ _FILE_KEYS = {
     "builtin-rules": "builtin_rules",
     "labels": "labels_file",
     "destination": "destination",
+    "jobs": "jobs",
+    "timeout": "timeout",
+    "max-memory": "max_memory",
 }
 
 
@@ -121,8 +147,13 @@ def load_config(config_path: Path | None = None, cwd: Path | None = None) -> Con
                 value = tuple(base / str(v) for v in value)
             elif attr == "labels_file":
                 value = base / str(value)
-            elif attr == "max_file_size":
+            elif attr in ("max_file_size", "max_memory"):
                 value = parse_size(value)
+            elif attr == "timeout":
+                value = parse_duration(value)
+            elif attr == "jobs":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    raise TypeError("expected a whole number of processes, 1 or more")
             elif attr in ("follow_symlinks", "use_ignore_files", "builtin_rules"):
                 if not isinstance(value, bool):
                     raise TypeError("expected true or false")

@@ -1,8 +1,11 @@
 """Drive items through extract -> detect -> classify, one file per task.
 
 `Runner` is the small interface (`run(items) -> Iterator[FileResult]`, in input
-order); `SerialRunner` is the in-process implementation. `process_item` is a pure
-function of an item and a `ScanContext`, so a process pool can call it too.
+order); `SerialRunner` is the in-process implementation and `pool.ProcessRunner` the
+local process pool with per-file time and memory limits (`make_runner` picks one from
+the config). A distributed engine can take their place: it only has to call
+`process_item(item, ctx)` somewhere and give the results back in input order.
+`process_item` is a pure function of an item and a `ScanContext`.
 
 Containers (archives, mailboxes, attachments) are extractors that yield child `Item`s
 besides `Segment`s; `process_item` scans the children recursively, up to
@@ -12,7 +15,7 @@ besides `Segment`s; `process_item` scans the children recursively, up to
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,10 +42,34 @@ class Runner(Protocol):
     def run(self, items: Iterable[Item], ctx: ScanContext) -> Iterator[FileResult]: ...
 
 
+Resolver = Callable[[Item], "list[FileResult] | None"]
+
+
 class SerialRunner:
+    """Everything in this process, one item after another (`--jobs 1`). The per-file
+    time and memory limits need worker processes, so they do not apply here; each
+    pattern's own time limit still does."""
+
     def run(self, items: Iterable[Item], ctx: ScanContext) -> Iterator[FileResult]:
+        for _item, results in self.run_items(items, ctx):
+            yield from results
+
+    def run_items(
+        self, items: Iterable[Item], ctx: ScanContext, resolve: Resolver | None = None
+    ) -> Iterator[tuple[Item, list[FileResult]]]:
         for item in items:
-            yield from process_item(item, ctx)
+            known = resolve(item) if resolve is not None else None
+            yield item, known if known is not None else process_item(item, ctx)
+
+
+def make_runner(config: Config) -> Runner:
+    """`--jobs 1`: in-process; otherwise a process pool (default: one worker per core)."""
+    from dataclass_scan.pool import Limits, ProcessRunner, default_jobs
+
+    jobs = config.jobs or default_jobs()
+    if config.jobs == 1:
+        return SerialRunner()
+    return ProcessRunner(jobs, Limits(timeout=config.timeout, max_memory=config.max_memory))
 
 
 def _sha256(item: Item) -> tuple[str, bytes]:
