@@ -29,6 +29,14 @@ def load_rules(config: Config) -> list[RulePack]:
     return packs
 
 
+def build_engine(config: Config, packs: list[RulePack] | None = None) -> Engine:
+    """The detection engine for a config: its rule packs and its allowlist."""
+    from dataclass_scan.detect.allowlist import from_config
+
+    allow = from_config(config.extra.get("allowlist"), config.config_file or "config")
+    return Engine(packs if packs is not None else load_rules(config), allowlist=allow)
+
+
 def build_context(config: Config) -> ScanContext:
     packs = load_rules(config)
     policy: LabelPolicy = load_label_policy(config.labels_file)
@@ -38,7 +46,8 @@ def build_context(config: Config) -> ScanContext:
             f"unknown destination {name!r}; known: {', '.join(sorted(policy.destinations))}"
         )
     return ScanContext(
-        config=config, engine=Engine(packs), policy=policy, destination=policy.destinations[name]
+        config=config, engine=build_engine(config, packs), policy=policy,
+        destination=policy.destinations[name],
     )
 
 

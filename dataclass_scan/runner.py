@@ -168,6 +168,7 @@ def _classified(
     if status is not Status.SCANNED and status is not Status.PARTIAL and not findings:
         # Unread content is unknown content: no label, no verdict, never "clean".
         return _replace(base, status=status, errors=tuple(errors))
+    findings = ctx.engine.finalize(base.path, findings)  # path allowlist, min_count
     label, label_reasons = ctx.policy.classify(findings)
     verdict, verdict_reasons = verdict_for(ctx.policy, ctx.destination, label, findings)
     return _replace(

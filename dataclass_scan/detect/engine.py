@@ -1,20 +1,38 @@
-"""Compile rule packs once and scan segments: regex + validators + context + dictionaries."""
+"""Compile rule packs once and scan segments: regex + validators + context + dictionaries.
+
+Every candidate span, whichever way it was found (a regex pattern or the dictionary
+pass), goes through one function, `_evaluate`, in this order:
+
+1. validators (False rejects; True is recorded as a reason),
+2. the rule's exclusions (values, whole-value patterns, words near the match),
+3. the allowlist (built-in test data and the config's values/patterns),
+4. an inline `dataclass-scan: ignore` marker on the same line,
+5. context keywords (raise confidence, or `required`) and negative keywords (lower it).
+
+`Engine.finalize` then applies the file-level steps: path allowlist and `min_count`.
+Passing a `tracer` records every decision; `dataclass-scan explain` prints them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import regex
 
+from dataclass_scan.detect import allowlist as allowlists
 from dataclass_scan.detect import masking
 from dataclass_scan.detect import validators as validator_registry
 from dataclass_scan.detect.dictionary import DictionaryMatcher
 from dataclass_scan.detect.rulepack import Rule, RulePack
-from dataclass_scan.keys import value_hash
+from dataclass_scan.keys import normalize_value, value_hash
 from dataclass_scan.model import Confidence, Finding, Segment, newline_index
 
 DEFAULT_PATTERN_TIMEOUT = 2.0  # seconds per pattern per segment
+IGNORE_MARKER_RE = regex.compile(
+    r"dataclass-scan:\s*ignore(?:\[(?P<rules>[A-Za-z0-9_.,\s-]*)\])?", regex.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,27 +45,79 @@ class Candidate:
     reasons: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class TraceEvent:
+    """One decision about one candidate span (or, with start == end == -1, a file)."""
+
+    rule: str
+    start: int
+    end: int
+    step: str  # match, validator, exclude, allowlist, ignore-marker, context, negative, ...
+    outcome: str  # pass, drop, raise, lower, keep, info
+    detail: str
+
+
+Tracer = Callable[[TraceEvent], None]
+
+
 @dataclass(slots=True)
 class DetectResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
-class _CompiledRegexRule:
-    __slots__ = ("rule", "patterns", "keywords_re", "validators")
+def _words_regex(words: Sequence[str]) -> regex.Pattern[str] | None:
+    if not words:
+        return None
+    alternation = "|".join(regex.escape(k) for k in sorted(words, key=len, reverse=True))
+    return regex.compile(rf"(?<![\p{{L}}\p{{N}}])(?:{alternation})(?![\p{{L}}\p{{N}}])", regex.I)
+
+
+# Kept for callers of the skeleton's name.
+_keywords_regex = _words_regex
+
+
+class _CompiledRule:
+    """A rule with everything compiled; shared by regex and dictionary rules."""
+
+    __slots__ = ("rule", "patterns", "validators", "keywords_re", "negative_re",
+                 "exclude_words_re", "exclude_patterns", "exclude_values")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
         self.patterns = [regex.compile(p, rule.flags) for p in rule.patterns]
         self.validators = [(n, validator_registry.get(n)) for n in rule.validators]
-        self.keywords_re = _keywords_regex(rule.context.keywords)
+        self.keywords_re = _words_regex(rule.context.keywords)
+        self.negative_re = _words_regex(rule.context.negative)
+        self.exclude_words_re = _words_regex(rule.exclude.words)
+        self.exclude_patterns = [regex.compile(p, rule.flags) for p in rule.exclude.patterns]
+        self.exclude_values = frozenset(normalize_value(v) for v in rule.exclude.values)
 
 
-def _keywords_regex(keywords: Sequence[str]) -> regex.Pattern[str] | None:
-    if not keywords:
-        return None
-    alternation = "|".join(regex.escape(k) for k in sorted(keywords, key=len, reverse=True))
-    return regex.compile(rf"(?<![\p{{L}}\p{{N}}])(?:{alternation})(?![\p{{L}}\p{{N}}])", regex.I)
+class _SegmentState:
+    """Per-segment facts computed at most once (inline ignore markers)."""
+
+    __slots__ = ("segment", "_ignored")
+
+    def __init__(self, segment: Segment) -> None:
+        self.segment = segment
+        self._ignored: list[tuple[int, int, frozenset[str] | None]] | None = None
+
+    def ignored_by_marker(self, rule_id: str, start: int) -> bool:
+        text = self.segment.text
+        if self._ignored is None:
+            self._ignored = []
+            if "dataclass-scan" in text.lower():
+                for m in IGNORE_MARKER_RE.finditer(text):
+                    lo = text.rfind("\n", 0, m.start()) + 1
+                    hi = text.find("\n", m.end())
+                    hi = len(text) if hi == -1 else hi
+                    rules = m.group("rules")
+                    ids = (frozenset(r.strip() for r in rules.split(",") if r.strip())
+                           if rules is not None else None)
+                    self._ignored.append((lo, hi, ids or None))
+        return any(lo <= start <= hi and (ids is None or rule_id in ids)
+                   for lo, hi, ids in self._ignored)
 
 
 class Engine:
@@ -59,37 +129,52 @@ class Engine:
         *,
         pattern_timeout: float = DEFAULT_PATTERN_TIMEOUT,
         keep_values: bool = True,
+        allowlist: allowlists.Allowlist | None = None,
     ) -> None:
         self.packs = tuple(packs)
         self.rules = tuple(r for p in packs for r in p.rules)
         self.pattern_timeout = pattern_timeout
         self.keep_values = keep_values
-        self._regex_rules = [_CompiledRegexRule(r) for r in self.rules if r.kind == "regex"]
+        self.allowlist = allowlist if allowlist is not None else allowlists.default()
+        self._compiled = {r.id: _CompiledRule(r) for r in self.rules}
+        self._regex_rules = [self._compiled[r.id] for r in self.rules if r.kind == "regex"]
         dict_rules = [r for r in self.rules if r.kind == "dictionary"]
         self._dictionary = DictionaryMatcher(dict_rules) if dict_rules else None
-        self._dict_keywords = {r.id: _keywords_regex(r.context.keywords) for r in dict_rules}
+        self._min_counts = {r.id: r.min_count for r in self.rules if r.min_count > 1}
 
-    def detect(self, segment: Segment, *, show_values: bool = False) -> DetectResult:
+    # -- segment level ---------------------------------------------------------------
+
+    def detect(
+        self, segment: Segment, *, show_values: bool = False, tracer: Tracer | None = None
+    ) -> DetectResult:
         result = DetectResult()
         text = segment.text
         if not text or text.isspace():
             return result
+        state = _SegmentState(segment)
         candidates: list[Candidate] = []
         for crule in self._regex_rules:
             try:
-                self._run_regex_rule(crule, segment, candidates)
+                self._run_regex_rule(crule, state, candidates, tracer)
             except TimeoutError:
                 result.errors.append(
                     f"rule {crule.rule.id}: pattern timed out after {self.pattern_timeout}s"
                 )
         if self._dictionary is not None:
             for rule, start, end in self._dictionary.iter_matches(text):
-                conf, reasons = self._apply_context(
-                    rule, self._dict_keywords[rule.id], segment, start, end, rule.confidence, ()
-                )
-                if conf is not None:
-                    candidates.append(Candidate(rule, start, end, text[start:end], conf, reasons))
-        chosen = _resolve_overlaps(candidates)
+                crule = self._compiled[rule.id]
+                if tracer is not None:
+                    tracer(TraceEvent(rule.id, start, end, "match", "info",
+                                      "dictionary term matched"))
+                try:
+                    cand = self._evaluate(crule, state, start, end, tracer)
+                except TimeoutError:
+                    result.errors.append(
+                        f"rule {rule.id}: pattern timed out after {self.pattern_timeout}s")
+                    continue
+                if cand is not None:
+                    candidates.append(cand)
+        chosen = _resolve_overlaps(candidates, tracer)
         spans = [(c.start, c.end, c.rule.type) for c in chosen]
         newlines = newline_index(text) if segment.track_lines else None
         for c in chosen:
@@ -111,10 +196,10 @@ class Engine:
         return result
 
     def _run_regex_rule(
-        self, crule: _CompiledRegexRule, segment: Segment, out: list[Candidate]
+        self, crule: _CompiledRule, state: _SegmentState, out: list[Candidate],
+        tracer: Tracer | None,
     ) -> None:
-        rule = crule.rule
-        text = segment.text
+        text = state.segment.text
         for pattern in crule.patterns:
             has_value_group = "value" in pattern.groupindex
             for m in pattern.finditer(text, timeout=self.pattern_timeout):
@@ -124,54 +209,136 @@ class Engine:
                     start, end = m.span()
                 if start == end:
                     continue
-                value = text[start:end]
-                confidence = rule.confidence
-                reasons: list[str] = []
-                rejected = False
-                for name, fn in crule.validators:
-                    verdict = fn(value)
-                    if verdict is False:
-                        rejected = True
-                        break
-                    if verdict is True:
-                        reasons.append(f"validator {name} passed")
-                if rejected:
-                    continue
-                conf, all_reasons = self._apply_context(
-                    rule, crule.keywords_re, segment, start, end, confidence, tuple(reasons)
-                )
-                if conf is not None:
-                    out.append(Candidate(rule, start, end, value, conf, all_reasons))
+                if tracer is not None:
+                    tracer(TraceEvent(crule.rule.id, start, end, "match", "info",
+                                      f"pattern {pattern.pattern[:60]!r} matched"))
+                cand = self._evaluate(crule, state, start, end, tracer)
+                if cand is not None:
+                    out.append(cand)
 
-    @staticmethod
-    def _apply_context(
-        rule: Rule,
-        keywords_re: regex.Pattern[str] | None,
-        segment: Segment,
-        start: int,
-        end: int,
-        confidence: Confidence,
-        reasons: tuple[str, ...],
-    ) -> tuple[Confidence | None, tuple[str, ...]]:
-        if keywords_re is None:
-            return confidence, reasons
-        w = rule.context.window
+    def _evaluate(
+        self, crule: _CompiledRule, state: _SegmentState, start: int, end: int,
+        tracer: Tracer | None,
+    ) -> Candidate | None:
+        """Every check on one candidate span, in order. None means dropped."""
+        rule = crule.rule
+        segment = state.segment
         text = segment.text
-        around = text[max(0, start - w) : start] + " " + text[end : end + w]
-        m = keywords_re.search(around)
-        if m is None and segment.context:
-            m = keywords_re.search(segment.context)
-        if m is not None:
-            return confidence.raised(rule.context.boost), (
-                *reasons,
-                f"context word {m.group(0).lower()!r}",
-            )
-        if rule.context.required:
-            return None, reasons
-        return confidence, reasons
+        value = text[start:end]
+
+        def note(step: str, outcome: str, detail: str) -> None:
+            if tracer is not None:
+                tracer(TraceEvent(rule.id, start, end, step, outcome, detail))
+
+        reasons: list[str] = []
+        for name, fn in crule.validators:
+            verdict = fn(value)
+            if verdict is False:
+                note("validator", "drop", f"validator {name} rejected the value")
+                return None
+            if verdict is True:
+                reasons.append(f"validator {name} passed")
+                note("validator", "pass", f"validator {name} passed")
+            else:
+                note("validator", "info", f"validator {name} could not tell")
+
+        w = rule.context.window
+        around = text[max(0, start - w): start] + " " + text[end: end + w]
+        if crule.exclude_values and normalize_value(value) in crule.exclude_values:
+            note("exclude", "drop", "value is in the rule's exclude.values")
+            return None
+        for pat in crule.exclude_patterns:
+            if pat.fullmatch(value, timeout=self.pattern_timeout):
+                note("exclude", "drop", f"value matches exclude pattern {pat.pattern[:60]!r}")
+                return None
+        if crule.exclude_words_re is not None:
+            m = crule.exclude_words_re.search(around)
+            if m is None and segment.context:
+                m = crule.exclude_words_re.search(segment.context)
+            if m is not None:
+                note("exclude", "drop", f"exclusion word {m.group(0).lower()!r} nearby")
+                return None
+
+        allowed = self.allowlist.match(rule.type, value)
+        if allowed is not None:
+            note("allowlist", "drop", f"allowlisted: {allowed}")
+            return None
+        if state.ignored_by_marker(rule.id, start):
+            note("ignore-marker", "drop", "line carries a `dataclass-scan: ignore` marker")
+            return None
+
+        confidence = rule.confidence
+        if crule.keywords_re is not None:
+            m = crule.keywords_re.search(around)
+            where = "nearby"
+            if m is None and segment.context:
+                m = crule.keywords_re.search(segment.context)
+                where = "in the column/key"
+            if m is not None:
+                word = m.group(0).lower()
+                confidence = confidence.raised(rule.context.boost)
+                reasons.append(f"context word {word!r}")
+                note("context", "raise", f"context word {word!r} {where}: "
+                     f"{rule.confidence.value} -> {confidence.value}")
+            elif rule.context.required:
+                note("context", "drop", "no context word within "
+                     f"{w} characters or in the column/key, and context is required")
+                return None
+            else:
+                note("context", "info", "no context word nearby")
+        if crule.negative_re is not None:
+            m = crule.negative_re.search(around)
+            if m is None and segment.context:
+                m = crule.negative_re.search(segment.context)
+            if m is not None:
+                word = m.group(0).lower()
+                rank = confidence.rank - rule.context.penalty
+                if rank < 0:
+                    note("negative", "drop",
+                         f"negative context word {word!r} pushed it below low")
+                    return None
+                lowered = list(Confidence)[rank]
+                note("negative", "lower",
+                     f"negative context word {word!r}: {confidence.value} -> {lowered.value}")
+                confidence = lowered
+                reasons.append(f"negative context word {word!r}")
+        note("result", "keep", f"candidate kept at {confidence.value}")
+        return Candidate(rule, start, end, value, confidence, tuple(reasons))
+
+    # -- file level ------------------------------------------------------------------
+
+    def finalize(
+        self, path: str, findings: Sequence[Finding], tracer: Tracer | None = None
+    ) -> list[Finding]:
+        """File-level steps once every segment is scanned: the path allowlist and each
+        rule's `min_count` (fewer findings of the rule in the file drops them all)."""
+        if not findings:
+            return list(findings)
+        if self.allowlist.path_allowed(path):
+            if tracer is not None:
+                tracer(TraceEvent("*", -1, -1, "allowlist", "drop", f"path {path} is "
+                                  f"allowlisted; {len(findings)} finding(s) dropped"))
+            return []
+        if not self._min_counts:
+            return list(findings)
+        counts = Counter(f.rule for f in findings)
+        out: list[Finding] = []
+        for f in findings:
+            need = self._min_counts.get(f.rule, 1)
+            if counts[f.rule] < need:
+                continue
+            out.append(f)
+        if tracer is not None:
+            for rule_id, n in sorted(counts.items()):
+                need = self._min_counts.get(rule_id, 1)
+                if n < need:
+                    tracer(TraceEvent(rule_id, -1, -1, "min_count", "drop",
+                                      f"{n} finding(s) in the file, the rule needs {need}"))
+        return out
 
 
-def _resolve_overlaps(candidates: list[Candidate]) -> list[Candidate]:
+def _resolve_overlaps(candidates: list[Candidate], tracer: Tracer | None = None
+                      ) -> list[Candidate]:
     """Drop a candidate whose span lies inside a stronger one (same value found twice)."""
     if len(candidates) < 2:
         return candidates
@@ -180,7 +347,11 @@ def _resolve_overlaps(candidates: list[Candidate]) -> list[Candidate]:
     )
     kept: list[Candidate] = []
     for c in ranked:
-        if any(k.start <= c.start and c.end <= k.end for k in kept):
+        inside = next((k for k in kept if k.start <= c.start and c.end <= k.end), None)
+        if inside is not None:
+            if tracer is not None:
+                tracer(TraceEvent(c.rule.id, c.start, c.end, "overlap", "drop",
+                                  f"inside a stronger finding of rule {inside.rule.id}"))
             continue
         kept.append(c)
     kept.sort(key=lambda c: (c.start, c.end, c.rule.id))

@@ -25,22 +25,50 @@ FLAG_NAMES = {
 }
 RULE_KEYS = {
     "id", "name", "type", "category", "kind", "patterns", "flags", "terms",
-    "case_sensitive", "word_boundary", "validators", "confidence", "context",
-    "examples", "description",
+    "terms_file", "terms_column", "case_sensitive", "word_boundary", "validators",
+    "confidence", "context", "exclude", "min_count", "examples", "description",
 }
-CONTEXT_KEYS = {"keywords", "window", "required", "boost"}
+CONTEXT_KEYS = {"keywords", "negative", "window", "required", "boost", "penalty"}
+EXCLUDE_KEYS = {"values", "patterns", "words"}
+LANG_RE = regex.compile(r"^[a-z]{2}$")
+MAX_TERMS_FILE_BYTES = 64 * 1024 * 1024
 PACK_KEYS = {"pack", "description", "rules"}
-NON_PACK_FILES = {"labels.yml", "labels.yaml"}
+NON_PACK_FILES = {"labels.yml", "labels.yaml", "allowlist.yml"}
 TYPE_RE = regex.compile(r"^[A-Z][A-Z0-9_]*$")
 ID_RE = regex.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
+    """Words near a match (or in the column header / JSON key) that move its confidence.
+
+    `keywords` raise it by `boost` steps (or are `required`); `negative` words lower it
+    by `penalty` steps, and a candidate pushed below `low` is dropped. `*_by_lang`
+    keep the per-language lists as written (`keywords: {en: [...], de: [...]}`);
+    `keywords` / `negative` are the flattened union the engine matches.
+    """
+
     keywords: tuple[str, ...] = ()
     window: int = 40
     required: bool = False
     boost: int = 1
+    negative: tuple[str, ...] = ()
+    penalty: int = 1
+    keywords_by_lang: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    negative_by_lang: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Exclude:
+    """Candidates to drop: exact `values` (compared without case, spaces or dashes),
+    `patterns` that match the whole value, and `words` within the context window."""
+
+    values: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.values or self.patterns or self.words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +87,9 @@ class Rule:
     validators: tuple[str, ...] = ()
     confidence: Confidence = Confidence.MEDIUM
     context: Context = field(default_factory=Context)
+    exclude: Exclude = field(default_factory=Exclude)
+    min_count: int = 1
+    terms_file: str = ""
     match_examples: tuple[str, ...] = ()
     no_match_examples: tuple[str, ...] = ()
     description: str = ""
@@ -142,7 +173,11 @@ def load_pack(path: Path) -> RulePack:
     if not isinstance(rules_node, LineList):
         raise RulePackError(str(path), line_of(data, "rules"), "`rules` must be a list")
     rules = tuple(_parse_rule(node, name, str(path)) for node in rules_node)
-    digest = hashlib.sha256(raw).hexdigest()
+    h = hashlib.sha256(raw)
+    for rule in rules:
+        if rule.terms_file:
+            h.update(b"\0" + "\n".join(rule.terms).encode())
+    digest = h.hexdigest()
     return RulePack(
         name=name, path=str(path), digest=digest, rules=rules,
         description=str(data.get("description", "")),
@@ -205,44 +240,50 @@ def _parse_rule(node: Any, pack: str, path: str) -> Rule:
         flags |= FLAG_NAMES[fname]
     patterns = _str_list(node, "patterns", path)
     terms = _str_list(node, "terms", path)
+    terms_file = node.get("terms_file")
+    if terms_file is not None:
+        if not isinstance(terms_file, str) or not terms_file:
+            raise RulePackError(path, line_of(node, "terms_file"), "`terms_file` must be a path")
+        column = node.get("terms_column")
+        if column is not None and not isinstance(column, str):
+            raise RulePackError(path, line_of(node, "terms_column"),
+                                "`terms_column` must be a column name")
+        terms = terms + load_terms_file(Path(path).parent / terms_file, column,
+                                        path, line_of(node, "terms_file"))
+    elif "terms_column" in node:
+        raise RulePackError(path, line_of(node, "terms_column"),
+                            "`terms_column` needs `terms_file`")
     if kind == "regex":
         if not patterns:
             raise RulePackError(path, where, f"regex rule {rid!r} needs `patterns`")
-        plist = node["patterns"]
-        lines = plist.item_lines if isinstance(plist, LineList) else [line_of(node, "patterns")]
-        for i, pat in enumerate(patterns):
-            try:
-                regex.compile(pat, flags)
-            except regex.error as exc:
-                line = lines[i] if i < len(lines) else where
-                raise RulePackError(path, line, f"rule {rid!r}: bad pattern: {exc}") from None
+        _check_patterns(node, "patterns", patterns, flags, path, rid)
     elif not terms:
-        raise RulePackError(path, where, f"dictionary rule {rid!r} needs `terms`")
+        raise RulePackError(path, where, f"dictionary rule {rid!r} needs `terms` or `terms_file`")
     vals = _str_list(node, "validators", path)
     for v in vals:
         if not validator_registry.exists(v):
             raise RulePackError(
                 path, line_of(node, "validators"),
-                f"unknown validator {v!r} (known: {', '.join(validator_registry.names())})",
+                f"unknown validator {v!r} (known: {', '.join(validator_registry.names())}, "
+                "or stdnum:<module> such as stdnum:es.dni)",
             )
-    context = Context()
-    ctx_node = node.get("context")
-    if ctx_node is not None:
-        if not isinstance(ctx_node, LineDict):
-            raise RulePackError(path, line_of(node, "context"), "`context` must be a mapping")
-        _check_keys(ctx_node, CONTEXT_KEYS, path, "context")
-        window = ctx_node.get("window", 40)
-        boost = ctx_node.get("boost", 1)
-        if not isinstance(window, int) or not 0 <= window <= 1000:
-            raise RulePackError(path, line_of(ctx_node, "window"), "window must be 0..1000")
-        if not isinstance(boost, int) or not 0 <= boost <= 2:
-            raise RulePackError(path, line_of(ctx_node, "boost"), "boost must be 0, 1 or 2")
-        context = Context(
-            keywords=tuple(k.lower() for k in _str_list(ctx_node, "keywords", path)),
-            window=window,
-            required=bool(ctx_node.get("required", False)),
-            boost=boost,
+    context = _parse_context(node, path)
+    exclude = Exclude()
+    ex_node = node.get("exclude")
+    if ex_node is not None:
+        if not isinstance(ex_node, LineDict):
+            raise RulePackError(path, line_of(node, "exclude"), "`exclude` must be a mapping")
+        _check_keys(ex_node, EXCLUDE_KEYS, path, "exclude")
+        ex_patterns = _str_list(ex_node, "patterns", path)
+        _check_patterns(ex_node, "patterns", ex_patterns, flags, path, rid)
+        exclude = Exclude(
+            values=_str_list(ex_node, "values", path),
+            patterns=ex_patterns,
+            words=tuple(w.lower() for w in _str_list(ex_node, "words", path)),
         )
+    min_count = node.get("min_count", 1)
+    if not isinstance(min_count, int) or isinstance(min_count, bool) or min_count < 1:
+        raise RulePackError(path, line_of(node, "min_count"), "min_count must be an integer >= 1")
     match_ex: tuple[str, ...] = ()
     no_match_ex: tuple[str, ...] = ()
     ex_node = node.get("examples")
@@ -267,11 +308,122 @@ def _parse_rule(node: Any, pack: str, path: str) -> Rule:
         validators=vals,
         confidence=confidence,
         context=context,
+        exclude=exclude,
+        min_count=min_count,
+        terms_file=str(terms_file or ""),
         match_examples=match_ex,
         no_match_examples=no_match_ex,
         description=str(node.get("description", "")),
         source=f"{path}:{where}",
     )
+
+
+def _check_patterns(
+    node: LineDict, key: str, patterns: Sequence[str], flags: int, path: str, rid: str
+) -> None:
+    plist = node[key] if key in node else None
+    lines = plist.item_lines if isinstance(plist, LineList) else [line_of(node, key)]
+    for i, pat in enumerate(patterns):
+        try:
+            regex.compile(pat, flags)
+        except regex.error as exc:
+            line = lines[i] if i < len(lines) else line_of(node, key)
+            raise RulePackError(path, line, f"rule {rid!r}: bad pattern: {exc}") from None
+
+
+def _word_lists(
+    node: LineDict, key: str, path: str
+) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """A list of words, or a mapping of language code -> list of words."""
+    value = node.get(key)
+    if value is None:
+        return (), ()
+    if isinstance(value, LineDict):
+        by_lang: list[tuple[str, tuple[str, ...]]] = []
+        flat: list[str] = []
+        for lang in value:
+            if not LANG_RE.match(lang):
+                raise RulePackError(path, line_of(value, lang),
+                                    f"`{key}` language {lang!r} must be a two-letter code")
+            words = tuple(w.lower() for w in _str_list(value, lang, path))
+            by_lang.append((lang, words))
+            flat.extend(w for w in words if w not in flat)
+        return tuple(flat), tuple(by_lang)
+    words = tuple(w.lower() for w in _str_list(node, key, path))
+    return words, ()
+
+
+def _parse_context(node: LineDict, path: str) -> Context:
+    ctx_node = node.get("context")
+    if ctx_node is None:
+        return Context()
+    if not isinstance(ctx_node, LineDict):
+        raise RulePackError(path, line_of(node, "context"), "`context` must be a mapping")
+    _check_keys(ctx_node, CONTEXT_KEYS, path, "context")
+    window = ctx_node.get("window", 40)
+    boost = ctx_node.get("boost", 1)
+    penalty = ctx_node.get("penalty", 1)
+    if not isinstance(window, int) or not 0 <= window <= 1000:
+        raise RulePackError(path, line_of(ctx_node, "window"), "window must be 0..1000")
+    if not isinstance(boost, int) or not 0 <= boost <= 2:
+        raise RulePackError(path, line_of(ctx_node, "boost"), "boost must be 0, 1 or 2")
+    if not isinstance(penalty, int) or not 1 <= penalty <= 3:
+        raise RulePackError(path, line_of(ctx_node, "penalty"), "penalty must be 1, 2 or 3")
+    keywords, keywords_by_lang = _word_lists(ctx_node, "keywords", path)
+    negative, negative_by_lang = _word_lists(ctx_node, "negative", path)
+    required = ctx_node.get("required", False)
+    if not isinstance(required, bool):
+        raise RulePackError(path, line_of(ctx_node, "required"), "required must be true or false")
+    if required and not keywords:
+        raise RulePackError(path, line_of(ctx_node, "required"),
+                            "`required: true` needs `keywords`")
+    return Context(
+        keywords=keywords, window=window, required=required, boost=boost,
+        negative=negative, penalty=penalty, keywords_by_lang=keywords_by_lang,
+        negative_by_lang=negative_by_lang,
+    )
+
+
+def load_terms_file(
+    file: Path, column: str | None, rule_path: str, line: int | None
+) -> tuple[str, ...]:
+    """Terms from a text file (one a line, `#` comments) or a CSV file (`column`, or the
+    first column; the first row is a header when `column` is given)."""
+    try:
+        if file.stat().st_size > MAX_TERMS_FILE_BYTES:
+            raise RulePackError(rule_path, line,
+                                f"{file}: larger than {MAX_TERMS_FILE_BYTES} bytes")
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulePackError(rule_path, line, f"cannot read terms file {file}: {exc}") from None
+    out: list[str] = []
+    if file.suffix.lower() in (".csv", ".tsv"):
+        import csv
+        import io
+
+        delim = "\t" if file.suffix.lower() == ".tsv" else ","
+        rows = csv.reader(io.StringIO(text), delimiter=delim)
+        idx = 0
+        if column is not None:
+            header = next(rows, [])
+            names = [h.strip().lower() for h in header]
+            if column.lower() not in names:
+                raise RulePackError(rule_path, line,
+                                    f"{file}: no column {column!r} (columns: {', '.join(header)})")
+            idx = names.index(column.lower())
+        for row in rows:
+            if idx < len(row) and row[idx].strip():
+                out.append(row[idx].strip())
+    else:
+        if column is not None:
+            raise RulePackError(rule_path, line, "`terms_column` applies to .csv/.tsv files only")
+        for raw in text.splitlines():
+            term = raw.strip()
+            if term and not term.startswith("#"):
+                out.append(term)
+    if not out:
+        raise RulePackError(rule_path, line, f"{file}: no terms")
+    return tuple(dict.fromkeys(out))
 
 
 def packs_version(packs: Sequence[RulePack]) -> str:

@@ -6,8 +6,12 @@ A new validator is one function plus one line in REGISTRY.
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
+import re
 from collections.abc import Callable
+from functools import cache
+from typing import Any
 
 Validator = Callable[[str], "bool | None"]
 
@@ -73,7 +77,41 @@ REGISTRY: dict[str, Validator] = {
 }
 
 
+STDNUM_PREFIX = "stdnum:"
+_STDNUM_RE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?$")
+
+
+def _stdnum_module(spec: str) -> Any | None:
+    """`es.dni` -> the stdnum.es.dni module, if it exists and has `is_valid`."""
+    if not _STDNUM_RE.match(spec):
+        return None
+    try:
+        module = importlib.import_module(f"stdnum.{spec}")
+    except ImportError:
+        return None
+    return module if callable(getattr(module, "is_valid", None)) else None
+
+
+@cache
+def _stdnum_validator(spec: str) -> Validator:
+    module = _stdnum_module(spec)
+    if module is None:
+        raise KeyError(f"{STDNUM_PREFIX}{spec}")
+    is_valid = module.is_valid
+
+    def check(value: str) -> bool:
+        try:
+            return bool(is_valid(value))
+        except Exception:  # noqa: BLE001 - a validator crash on odd input means "invalid"
+            return False
+
+    check.__name__ = f"stdnum_{spec.replace('.', '_')}"
+    return check
+
+
 def exists(name: str) -> bool:
+    if name.startswith(STDNUM_PREFIX):
+        return _stdnum_module(name[len(STDNUM_PREFIX):]) is not None
     return name in REGISTRY
 
 
@@ -82,4 +120,8 @@ def names() -> list[str]:
 
 
 def get(name: str) -> Validator:
+    """A validator by name: one of REGISTRY, or `stdnum:<module>` for any python-stdnum
+    module with `is_valid` (e.g. `stdnum:es.dni`, `stdnum:br.cpf`, `stdnum:in_.pan`)."""
+    if name.startswith(STDNUM_PREFIX):
+        return _stdnum_validator(name[len(STDNUM_PREFIX):])
     return REGISTRY[name]
