@@ -76,6 +76,13 @@ class Config:
     cache: bool = True  # reuse results of unchanged files (store/cache.py)
     cache_file: Path | None = None  # default: <home>/cache.sqlite
     extra: dict[str, Any] = field(default_factory=dict)
+    # Archive limits (zip bombs): total bytes unpacked per archive, members per archive,
+    # and the largest compression ratio a member may have.
+    archive_max_total: int = 1024 * 1024 * 1024
+    archive_max_entries: int = 10_000
+    archive_max_ratio: int = 200
+    # Candidate passwords for encrypted files (--password-file); never logged or reported.
+    passwords: tuple[str, ...] = field(default=(), repr=False)
 
     def merged(self, **overrides: Any) -> Config:
         """Apply non-None overrides (typically command-line flags)."""
@@ -96,6 +103,9 @@ _FILE_KEYS = {
     "jobs": "jobs",
     "timeout": "timeout",
     "max-memory": "max_memory",
+    "archive-max-total": "archive_max_total",
+    "archive-max-entries": "archive_max_entries",
+    "archive-max-ratio": "archive_max_ratio",
 }
 
 
@@ -154,6 +164,11 @@ def load_config(config_path: Path | None = None, cwd: Path | None = None) -> Con
             elif attr == "jobs":
                 if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                     raise TypeError("expected a whole number of processes, 1 or more")
+            elif attr == "archive_max_total":
+                value = parse_size(value)
+            elif attr in ("archive_max_entries", "archive_max_ratio"):
+                if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                    raise TypeError("expected a positive whole number")
             elif attr in ("follow_symlinks", "use_ignore_files", "builtin_rules"):
                 if not isinstance(value, bool):
                     raise TypeError("expected true or false")

@@ -101,7 +101,8 @@ def process_item(item: Item, ctx: ScanContext, depth: int = 0) -> list[FileResul
 
 def _process_one(item: Item, ctx: ScanContext, depth: int, children: list[Item]) -> FileResult:
     if item.error is not None:
-        return FileResult(path=item.path, format="", status=Status.ERROR, size=item.size,
+        status = Status.ENCRYPTED if item.source.get("status") == "encrypted" else Status.ERROR
+        return FileResult(path=item.path, format="", status=status, size=item.size,
                           errors=(item.error,), source=item.source)
     if item.skip_reason is not None:
         return FileResult(path=item.path, format="", status=Status.SKIPPED, size=item.size,
@@ -118,7 +119,8 @@ def _process_one(item: Item, ctx: ScanContext, depth: int, children: list[Item])
     if fmt not in _extractable():
         return _replace(base, status=Status.UNSUPPORTED,
                         errors=(f"no extractor for {fmt} content yet",))
-    xctx = ExtractContext(max_bytes=ctx.config.max_file_size, depth=depth)
+    xctx = ExtractContext(max_bytes=ctx.config.max_file_size, depth=depth,
+                          config=ctx.config)
     findings: list[Finding] = []
     errors: list[str] = []
     try:
