@@ -16,6 +16,10 @@ REGISTRY: dict[str, str] = {
     "console": "dataclass_scan.report.console:ConsoleReporter",
     "json": "dataclass_scan.report.json:JsonReporter",
     "jsonl": "dataclass_scan.report.jsonl:JsonlReporter",
+    "sarif": "dataclass_scan.report.sarif:SarifReporter",
+    "csv": "dataclass_scan.report.csv:CsvReporter",
+    "markdown": "dataclass_scan.report.markdown:MarkdownReporter",
+    "junit": "dataclass_scan.report.junit:JunitReporter",
 }
 
 
