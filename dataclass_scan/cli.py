@@ -15,6 +15,13 @@ from typing import Annotated
 import typer
 
 from dataclass_scan import __version__
+from dataclass_scan.commands.gateopts import (
+    AuditLogOpt,
+    BaselineOpt,
+    ChangedSinceOpt,
+    FailClosedOpt,
+    RequireClassOpt,
+)
 from dataclass_scan.errors import ConfigError, DataclassScanError
 
 EXIT_OK = 0
@@ -145,9 +152,16 @@ def scan(
     jobs: JobsOpt = None,
     timeout: TimeoutOpt = None,
     max_memory: MaxMemoryOpt = None,
+    baseline: BaselineOpt = None,
+    fail_closed: FailClosedOpt = False,
+    require_classification: RequireClassOpt = False,
+    audit_log: AuditLogOpt = None,
+    changed_since: ChangedSinceOpt = None,
 ) -> None:
     """Scan files and folders, label each file and print a verdict for the destination."""
     from dataclass_scan.api import scan as run_scan
+    from dataclass_scan.classify.gate import Gate
+    from dataclass_scan.commands.gateopts import changed_paths, empty_result, gate_options, record
     from dataclass_scan.config import load_config, parse_duration, parse_size
     from dataclass_scan.report import ReportOptions, check_show_values, formats, get_reporter
     from dataclass_scan.report.output import ReportSink
@@ -176,11 +190,20 @@ def scan(
                                 group_by=group_by.value)
         reporter_cls = get_reporter(fmt)
         check_show_values(reporter_cls, fmt, show_values, force_show_values)
+        policy, gate_opts = gate_options(config, baseline, fail_closed, require_classification)
+        gate = Gate(policy, gate_opts, config.destination)
+        scan_paths = changed_paths(paths, changed_since, quiet) if changed_since else paths
         sink = ReportSink(reporter_cls, options, output)
         try:
-            result = _run_with_progress(run_scan, paths, config,
-                                        show=not quiet and fmt == "console" and output is None,
-                                        on_result=sink.file)
+            if scan_paths:
+                result = _run_with_progress(
+                    run_scan, scan_paths, config,
+                    show=not quiet and fmt == "console" and output is None,
+                    on_result=lambda f: sink.file(gate.file(f)))
+            else:
+                result = empty_result(paths, config)
+            outcome = gate.finish(result)
+            result = outcome.result
             sink.end(result)
         finally:
             sink.close()
@@ -191,7 +214,26 @@ def scan(
     if output is not None and not quiet:
         typer.echo(f"report written to {output}", err=True)
 
-    raise typer.Exit(exit_code(result, fail_on))
+    code = exit_code(result, fail_on)
+    if outcome.problems:
+        typer.echo(f"unclassified sensitive files ({len(outcome.problems)}):", err=True)
+        for problem in outcome.problems:
+            typer.echo(f"  {problem.message()}", err=True)
+        code = EXIT_POLICY
+    record(audit_log, "scan", _audit_data(result, code, baseline, outcome))
+    raise typer.Exit(code)
+
+
+def _audit_data(result: object, code: int, baseline: Path | None, outcome: object) -> dict:
+    from dataclass_scan.store.audit import scan_data
+
+    extra: dict[str, object] = {}
+    if baseline is not None:
+        extra["baseline"] = str(baseline)
+    problems = getattr(outcome, "problems", ())
+    if problems:
+        extra["unclassified"] = [p.path for p in problems]
+    return scan_data(result, code, **extra)
 
 
 def exit_code(result: object, fail_on: FailOn) -> int:
@@ -247,4 +289,5 @@ def main() -> None:
 # Sub-commands registered from their own modules (one import line each).
 # ruff: noqa: E402
 import dataclass_scan.commands.report  # noqa: F401
+import dataclass_scan.commands.check  # noqa: F401
 import dataclass_scan.commands.rules  # noqa: F401

@@ -211,6 +211,7 @@ class ScanMeta:
 class ScanResult:
     files: tuple[FileResult, ...]
     meta: ScanMeta
+    suppressed: int = 0  # findings a baseline suppressed (`scan --baseline`)
 
     @property
     def verdict(self) -> Verdict:

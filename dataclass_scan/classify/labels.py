@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,8 @@ class LabelPolicy:
     destinations: dict[str, Destination]
     default_destination: str
     path: str = ""
+    # Declared label names (MIP label names or GUIDs, markings) -> taxonomy label.
+    declared_names: dict[str, str] = field(default_factory=dict)
 
     def rank(self, label: str) -> int:
         return self.labels.index(label)
@@ -80,6 +82,22 @@ class LabelPolicy:
                 label = rule.label
                 reasons = [f"{_summarise(hits)} -> {rule.label}"]
         return label, reasons
+
+    def map_declared(self, name: str) -> str | None:
+        """A declared label name (`Highly Confidential\\Finance`, a MIP label GUID,
+        `Internal`) -> taxonomy label, or None when nothing maps it."""
+        names = {k.casefold(): v for k, v in self.declared_names.items()}
+        names.update({x.casefold(): x for x in self.labels})
+        clean = name.strip().strip("{}").strip()
+        candidates = [clean]
+        for sep in ("\\", "/", " - ", " \u2013 ", ":"):
+            if sep in clean:
+                candidates.append(clean.split(sep, 1)[0].strip())
+        for c in candidates:
+            hit = names.get(c.casefold())
+            if hit is not None:
+                return hit
+        return None
 
 
 def _summarise(hits: Sequence[Finding]) -> str:
@@ -104,7 +122,8 @@ def load_label_policy(path: Path | None = None) -> LabelPolicy:
     data = load_yaml(text, spath)
     if not isinstance(data, LineDict):
         raise RulePackError(spath, 1, "labels file must be a mapping")
-    allowed = {"labels", "default", "mapping", "destinations", "default_destination"}
+    allowed = {"labels", "default", "mapping", "destinations", "default_destination",
+               "declared_names"}
     for key in data:
         if key not in allowed:
             raise RulePackError(spath, line_of(data, key), f"unknown key {key!r}")
@@ -185,6 +204,13 @@ def load_label_policy(path: Path | None = None) -> LabelPolicy:
         raise RulePackError(
             spath, line_of(data, "default_destination"), f"unknown destination {default_dest!r}"
         )
+    declared: dict[str, str] = {}
+    nnode = data.get("declared_names", {})
+    if not isinstance(nnode, dict):
+        raise RulePackError(spath, line_of(data, "declared_names"),
+                            "`declared_names` must map declared label names to labels")
+    for name, target in nnode.items():
+        declared[str(name).strip("{}")] = need_label(nnode, name, target)
     return LabelPolicy(
         labels=tuple(labels),
         default=default,
@@ -192,4 +218,5 @@ def load_label_policy(path: Path | None = None) -> LabelPolicy:
         destinations=destinations,
         default_destination=str(default_dest),
         path=spath,
+        declared_names=declared,
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from dataclass_scan.classify.labels import Destination, LabelPolicy
-from dataclass_scan.model import Finding, Verdict
+from dataclass_scan.model import FileResult, Finding, Status, Verdict
 
 
 def verdict_for(
@@ -29,3 +30,37 @@ def verdict_for(
     return Verdict.BLOCK, [
         f"{label} exceeds {destination.review_up_to}, the most {destination.name} may receive"
     ]
+
+
+def assess(
+    policy: LabelPolicy,
+    destination: Destination,
+    findings: Sequence[Finding],
+    declared_label: str | None = None,
+) -> tuple[str, Verdict, list[str]]:
+    """A file's detected label, its verdict for `destination` and the reasons, noting when
+    the content is above the label the file declares."""
+    label, reasons = policy.classify(findings)
+    verdict, verdict_reasons = verdict_for(policy, destination, label, findings)
+    reasons = reasons + verdict_reasons
+    if declared_label is not None and declared_label in policy.labels:
+        if policy.rank(label) > policy.rank(declared_label):
+            reasons.append(f"content is {label}, above its declared label {declared_label}")
+    return label, verdict, reasons
+
+
+FAIL_CLOSED_STATUSES = frozenset(
+    {Status.ENCRYPTED, Status.UNSUPPORTED, Status.ERROR, Status.TIMEOUT}
+)
+
+
+def fail_closed(files: Sequence[FileResult]) -> tuple[FileResult, ...]:
+    """`--fail-closed`: a file that could not be read is blocked, since what cannot be
+    read cannot be cleared for upload."""
+    out: list[FileResult] = []
+    for f in files:
+        if f.status in FAIL_CLOSED_STATUSES:
+            why = f"could not be scanned ({f.status.value}): blocked by --fail-closed"
+            f = dataclasses.replace(f, verdict=Verdict.BLOCK, reasons=(*f.reasons, why))
+        out.append(f)
+    return tuple(out)

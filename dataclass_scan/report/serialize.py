@@ -74,6 +74,7 @@ def summary_dict(scan: ScanResult) -> dict[str, Any]:
         "by_type": dict(sorted(by_type.items())),
         "by_verdict": dict(sorted(by_verdict.items())),
         "findings": sum(len(f.findings) for f in scan.files),
+        "suppressed": scan.suppressed,
     }
 
 

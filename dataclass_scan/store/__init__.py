@@ -1,0 +1,1 @@
+"""Persistent state: cache, inventory and the audit trail."""
