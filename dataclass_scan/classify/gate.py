@@ -111,7 +111,11 @@ class Gate:
                  destination: str | None = None) -> None:
         self.policy = policy
         self.options = options
-        self.destination = policy.destinations[destination or policy.default_destination]
+        name = destination or policy.default_destination
+        if name not in policy.destinations:
+            raise ConfigError(f"unknown destination {name!r}; known: "
+                              f"{', '.join(sorted(policy.destinations))}")
+        self.destination = policy.destinations[name]
         self._index = options.baseline.index() if options.baseline is not None else {}
         self.suppressed = 0
         self.expired = 0
