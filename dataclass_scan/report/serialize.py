@@ -60,7 +60,7 @@ def summary_dict(scan: ScanResult) -> dict[str, Any]:
     by_label = Counter(f.label for f in scan.files if f.label)
     by_type = Counter(x.type for f in scan.files for x in f.findings)
     by_verdict = Counter(f.verdict.value for f in scan.files if f.verdict)
-    return {
+    out: dict[str, Any] = {
         "files": len(scan.files),
         "scanned": statuses[Status.SCANNED] + statuses[Status.PARTIAL],
         "skipped": statuses[Status.SKIPPED],
@@ -74,8 +74,10 @@ def summary_dict(scan: ScanResult) -> dict[str, Any]:
         "by_type": dict(sorted(by_type.items())),
         "by_verdict": dict(sorted(by_verdict.items())),
         "findings": sum(len(f.findings) for f in scan.files),
-        "suppressed": scan.suppressed,
     }
+    if scan.suppressed:  # findings a baseline suppressed (scan --baseline)
+        out["suppressed"] = scan.suppressed
+    return out
 
 
 def report_dict(scan: ScanResult, show_values: bool = False) -> dict[str, Any]:
