@@ -100,3 +100,117 @@ def test_markdown_is_text_with_lines(tmp_path: Path):
     fmt, _, _ = extract(p)
     assert fmt == "markdown"
     assert find(p, "EMAIL").location == Location(line=3, column=8)
+
+
+def test_docx_footnote_comment_textbox_and_properties(tmp_path: Path):
+    from fixtures.formats import write_rich_docx
+
+    p = write_rich_docx(tmp_path / "rich.docx", body=["Intro", "nothing"],
+                        footnote=f"Source: SSN {SSN}", comment=f"ask {EMAIL}",
+                        textbox="Card 4539 1488 0343 6467",
+                        title="Restricted memo about 203.0.113.42",
+                        custom={"MSIP_Label_1234_Name": "Confidential", "Owner": EMAIL})
+    fmt, segs, ctx = extract(p)
+    assert fmt == "docx"
+    by_part = {s.location.part: s for s in segs if s.location.part}
+    assert by_part["footnote 1"].location == Location(part="footnote 1", paragraph=1)
+    assert by_part["comment 0"].context == "Reviewer"
+    assert [s.location.part for s in segs].count("text box 1") == 1  # VML copy skipped
+    assert find(p, "US_SSN").location == Location(part="footnote 1", paragraph=1)
+    assert find(p, "CREDIT_CARD").location == Location(part="text box 1", paragraph=1)
+    assert find(p, "IPV4").location == Location(part="property title")
+    assert ctx.metadata["custom_properties"]["MSIP_Label_1234_Name"] == "Confidential"
+    assert ctx.metadata["core_properties"]["title"].startswith("Restricted")
+    assert "word/footnotes.xml" in ctx.metadata["ooxml_parts"]
+
+
+def test_xlsx_hidden_sheet_formula_value_and_comment(tmp_path: Path):
+    from fixtures.formats import write_rich_xlsx
+
+    p = write_rich_xlsx(tmp_path / "book.xlsm", visible={"A1": "name", "A2": "Jane"},
+                        hidden={"A1": "ssn", "A2": SSN},
+                        comment=("A2", f"Reach her at {EMAIL}"),
+                        formula_value="4539 1488 0343 6467")
+    fmt, _, ctx = extract(p)
+    assert fmt == "xlsx"
+    assert find(p, "US_SSN").location == Location(sheet="Secret", cell="A2")
+    assert find(p, "EMAIL").location == Location(sheet="Visible", cell="A2", part="comment")
+    assert find(p, "CREDIT_CARD").location == Location(sheet="Visible", cell="C1")
+    assert ctx.metadata["hidden_sheets"] == ["Secret"]
+
+
+def test_pptx_slides_tables_and_notes(tmp_path: Path):
+    from fixtures.formats import write_pptx
+
+    p = write_pptx(tmp_path / "deck.pptx", title="Quarterly review",
+                   body=f"Owner: {EMAIL}", table=[["name", "ssn"], ["Jane", SSN]],
+                   notes="Card on file 4539 1488 0343 6467")
+    fmt, _, _ = extract(p)
+    assert fmt == "pptx"
+    assert find(p, "EMAIL").location.slide == 2
+    assert find(p, "US_SSN").location == Location(slide=2, part="table 1", cell="B2")
+    assert find(p, "CREDIT_CARD").location == Location(slide=2, part="notes", paragraph=1)
+
+
+def test_legacy_xls(tmp_path: Path):
+    from fixtures.formats import write_xls
+
+    p = write_xls(tmp_path / "old.xls", {"Intro": [["hello"]],
+                                         "Staff": [["name", "ssn"], ["Jane", SSN]]})
+    fmt, _, _ = extract(p)
+    assert fmt == "xls"
+    hit = find(p, "US_SSN")
+    assert hit.location == Location(sheet="Staff", cell="B2")
+
+
+def test_odt_paragraphs_note_and_user_fields(tmp_path: Path):
+    from fixtures.formats import write_odt
+
+    p = write_odt(tmp_path / "letter.odt", ["Dear Jane,", f"write to {EMAIL}"],
+                  note=f"SSN {SSN}", custom={"Classification": "Internal"})
+    fmt, _, ctx = extract(p)
+    assert fmt == "odf"
+    assert find(p, "EMAIL").location == Location(paragraph=2)
+    assert find(p, "US_SSN").location == Location(part="note 3.1", paragraph=1)
+    assert ctx.metadata["custom_properties"] == {"Classification": "Internal"}
+
+
+def test_ods_cells_with_repeats(tmp_path: Path):
+    from fixtures.formats import write_ods
+
+    p = write_ods(tmp_path / "book.ods", {"People": [["name", "", "ssn"], ["Jane", "", SSN]]})
+    hit = find(p, "US_SSN")
+    assert hit.location == Location(sheet="People", cell="D2")
+
+
+def test_ndjson_line_and_pointer(tmp_path: Path):
+    p = tmp_path / "events.jsonl"
+    p.write_text('{"user": {"name": "Al"}}\n\n{"user": {"email": "' + EMAIL + '"}}\n')
+    fmt, _, _ = extract(p)
+    assert fmt == "ndjson"
+    assert find(p, "EMAIL").location == Location(line=3, part="/user/email")
+    q = tmp_path / "export.json"  # NDJSON saved as .json
+    q.write_text(p.read_text())
+    assert find(q, "EMAIL").location == Location(line=3, part="/user/email")
+
+
+def test_pdf_metadata_scanned_page_and_encryption(tmp_path: Path):
+    from fixtures.formats import pdf_bytes
+
+    p = tmp_path / "scan.pdf"
+    p.write_bytes(pdf_bytes([[f"SSN {SSN}"], None], info={"Title": f"for {EMAIL}"}))
+    result, hits = findings(p)
+    assert result.status is Status.PARTIAL
+    assert any("no text layer on page(s) 2" in e for e in result.errors)
+    assert [f.location for f in hits if f.type == "EMAIL"] == [Location(part="property Title")]
+    _, _, ctx = extract(p)
+    assert ctx.metadata["pdf_info"]["Title"] == f"for {EMAIL}"
+
+    locked = tmp_path / "locked.pdf"
+    locked.write_bytes(pdf_bytes([[f"SSN {SSN}"]], user_password="s3cret"))
+    result, hits = findings(locked)
+    assert result.status is Status.ENCRYPTED and not hits and result.verdict is None
+    result, hits = findings(locked, Config(passwords=("nope", "s3cret")))
+    assert result.status is Status.SCANNED
+    assert [f.location for f in hits] == [Location(page=1, line=1, column=5)]
+    assert all("s3cret" not in e for e in result.errors)

@@ -1,5 +1,6 @@
-"""DOCX: body paragraphs, tables (cell coordinates, header row as context), headers
-and footers, with python-docx."""
+"""DOCX: body paragraphs, tables (cell coordinates, header row as context), headers and
+footers (python-docx); footnotes, endnotes, comments, text boxes and core/custom
+properties read from the package parts (see ooxml.py)."""
 
 from __future__ import annotations
 
@@ -53,16 +54,18 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
     import docx
 
     doc = open_office(item, docx.Document)
+    yield from _package_parts(item, ctx)
     for number, para in enumerate(doc.paragraphs, start=1):
         if para.text.strip():
             yield Segment(text=para.text, location=Location(paragraph=number))
     for t, table in enumerate(doc.tables, start=1):
         yield from _table_segments(table, f"table {t}")
     for s, section in enumerate(doc.sections, start=1):
-        for kind in ("header", "footer"):
+        for kind in ("header", "footer", "first_page_header", "first_page_footer",
+                     "even_page_header", "even_page_footer"):
             try:
                 block = getattr(section, kind)
-                if block.is_linked_to_previous and s > 1:
+                if block.is_linked_to_previous and (s > 1 or kind.startswith(("first", "even"))):
                     continue
                 paragraphs = block.paragraphs
             except (KeyError, ValueError) as exc:
@@ -71,5 +74,45 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
             for number, para in enumerate(paragraphs, start=1):
                 if para.text.strip():
                     yield Segment(
-                        text=para.text, location=Location(part=f"{kind} {s}", paragraph=number)
+                        text=para.text,
+                        location=Location(part=f"{kind.replace('_', ' ')} {s}", paragraph=number),
                     )
+
+
+def _package_parts(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
+    from dataclass_scan.extract import ooxml
+
+    with item.open() as fh, zipfile.ZipFile(fh) as zf:
+        yield from ooxml.package_metadata(zf, ctx)
+        w = ooxml.W
+        for part, tag, label in (("word/footnotes.xml", "footnote", "footnote"),
+                                 ("word/endnotes.xml", "endnote", "endnote"),
+                                 ("word/comments.xml", "comment", "comment")):
+            root = ooxml.parse_part(zf, part)
+            if root is None:
+                continue
+            for note in root.iter(f"{w}{tag}"):
+                if note.get(f"{w}type") in ("separator", "continuationSeparator",
+                                            "continuationNotice"):
+                    continue
+                ident = note.get(f"{w}id", "?")
+                author = note.get(f"{w}author", "")
+                for number, text in enumerate(ooxml.paragraphs(note), start=1):
+                    if text.strip():
+                        yield Segment(text=text, location=Location(part=f"{label} {ident}",
+                                                                   paragraph=number),
+                                      context=author)
+        body = ooxml.parse_part(zf, "word/document.xml")
+        if body is not None:
+            boxes = list(body.iter(f"{w}txbxContent"))
+            fallback = {id(b) for fb in body.iter(ooxml.MC_FALLBACK)
+                        for b in fb.iter(f"{w}txbxContent")}
+            shown = 0
+            for box in boxes:
+                if id(box) in fallback:
+                    continue
+                shown += 1
+                for number, text in enumerate(ooxml.paragraphs(box), start=1):
+                    if text.strip():
+                        yield Segment(text=text, location=Location(part=f"text box {shown}",
+                                                                   paragraph=number))

@@ -1,4 +1,6 @@
-"""JSON: one segment per scalar, located by JSON pointer; the key travels as context."""
+"""JSON and NDJSON (JSON Lines): one segment per scalar, located by JSON pointer
+(`data.json:/customers/0/ssn`; `log.ndjson:line 7:/user/email`); the key travels as
+context. A `.json` file that holds one document per line is read as NDJSON."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def walk(value: Any, pointer: str = "", key: str = "") -> Iterator[Segment]:
+def walk(value: Any, pointer: str = "", key: str = "", line: int | None = None
+         ) -> Iterator[Segment]:
     stack: list[tuple[Any, str, str]] = [(value, pointer, key)]
     while stack:
         node, ptr, k = stack.pop()
@@ -32,7 +35,8 @@ def walk(value: Any, pointer: str = "", key: str = "") -> Iterator[Segment]:
         elif isinstance(node, (str, int, float)) and not isinstance(node, bool):
             text = str(node)
             if text.strip():
-                yield Segment(text=text, location=Location(part=ptr or "/"), context=k)
+                yield Segment(text=text, location=Location(line=line, part=ptr or "/"),
+                              context=k)
 
 
 def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
@@ -40,7 +44,31 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and text.lstrip()[:1] in ("{", "["):
+            yield from _lines(text, ctx)
+            return
         raise ExtractionError(f"invalid JSON at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
         raise ExtractionError("JSON nested too deeply") from None
     yield from walk(data)
+
+
+def _lines(text: str, ctx: ExtractContext) -> Iterator[Segment]:
+    bad = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            bad += 1
+            # Keep the text: a broken line may still hold something sensitive.
+            yield Segment(text=line, location=Location(line=number), track_lines=True)
+            continue
+        yield from walk(value, line=number)
+    if bad:
+        ctx.warn(f"{bad} line(s) are not valid JSON (scanned as text)")
+
+
+def extract_lines(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
+    yield from _lines(read_text(item, ctx), ctx)

@@ -1,13 +1,19 @@
-"""XLSX: every sheet in read-only mode, one segment per non-empty cell, located as
-`Sheet!B7`; the first row of a sheet travels as column context."""
+"""XLSX/XLSM with openpyxl in read-only mode: every sheet, hidden ones included, one
+segment per non-empty cell located as `Sheet!B7` (formulas give their cached values);
+the first row of a sheet travels as column context. Cell comments (`Sheet!B7:comment`)
+and core/custom properties are read from the package parts."""
 
 from __future__ import annotations
 
+import posixpath
+import zipfile
 from collections.abc import Iterator
 
 from dataclass_scan.extract import ExtractContext
 from dataclass_scan.extract.docx import open_office
 from dataclass_scan.model import Item, Location, Segment
+
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
 def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
@@ -15,7 +21,10 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
 
     wb = open_office(item, lambda fh: openpyxl.load_workbook(fh, read_only=True, data_only=True))
     try:
+        hidden = []
         for ws in wb.worksheets:
+            if getattr(ws, "sheet_state", "visible") != "visible":
+                hidden.append(ws.title)
             header: dict[int, str] = {}
             for row in ws.iter_rows():
                 for cell in row:
@@ -32,5 +41,70 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
                         location=Location(sheet=ws.title, cell=cell.coordinate),
                         context=header.get(cell.column, "") if cell.row > 1 else "",
                     )
+        if hidden:
+            ctx.metadata["hidden_sheets"] = hidden
     finally:
         wb.close()
+    yield from _package_parts(item, ctx)
+
+
+def _package_parts(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
+    from dataclass_scan.extract import ooxml
+
+    with item.open() as fh, zipfile.ZipFile(fh) as zf:
+        yield from ooxml.package_metadata(zf, ctx)
+        for sheet, comments_part in _comment_parts(zf):
+            root = ooxml.parse_part(zf, comments_part)
+            if root is None:
+                continue
+            authors = [a.text or "" for a in root.iter() if ooxml.local(a.tag) == "author"]
+            for comment in root.iter():
+                if ooxml.local(comment.tag) != "comment":
+                    continue
+                text = "".join(t.text or "" for t in comment.iter() if ooxml.local(t.tag) == "t")
+                if not text.strip():
+                    continue
+                try:
+                    author = authors[int(comment.get("authorId", "-1"))]
+                except (ValueError, IndexError):
+                    author = ""
+                yield Segment(text=text, location=Location(sheet=sheet, cell=comment.get("ref"),
+                                                           part="comment"), context=author)
+
+
+def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type suffix, target part name) for `part`."""
+    from dataclass_scan.extract import ooxml
+
+    base = posixpath.dirname(part)
+    rels_name = posixpath.join(base, "_rels", posixpath.basename(part) + ".rels")
+    root = ooxml.parse_part(zf, rels_name)
+    out: dict[str, tuple[str, str]] = {}
+    if root is None:
+        return out
+    for rel in root:
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            continue
+        full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join(base, target))
+        out[rel.get("Id", "")] = (rel.get("Type", "").rsplit("/", 1)[-1], full)
+    return out
+
+
+def _comment_parts(zf: zipfile.ZipFile) -> Iterator[tuple[str, str]]:
+    from dataclass_scan.extract import ooxml
+
+    workbook = ooxml.parse_part(zf, "xl/workbook.xml")
+    if workbook is None:
+        return
+    book_rels = _rels(zf, "xl/workbook.xml")
+    for sheet in workbook.iter():
+        if ooxml.local(sheet.tag) != "sheet":
+            continue
+        rel = book_rels.get(sheet.get(_REL, ""))
+        if rel is None:
+            continue
+        for kind, target in _rels(zf, rel[1]).values():
+            if kind == "comments":
+                yield sheet.get("name", "?"), target
