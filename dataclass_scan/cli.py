@@ -288,6 +288,8 @@ def main() -> None:
 
 # Sub-commands registered from their own modules (one import line each).
 # ruff: noqa: E402
+import dataclass_scan.commands.audit  # noqa: F401
+import dataclass_scan.commands.baseline  # noqa: F401
 import dataclass_scan.commands.check  # noqa: F401
 import dataclass_scan.commands.report  # noqa: F401
 import dataclass_scan.commands.rules  # noqa: F401

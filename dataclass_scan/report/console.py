@@ -36,6 +36,8 @@ class ConsoleReporter(Reporter):
         headline.append(": ")
         headline.append(verdict.value.upper(), style=VERDICT_STYLE[verdict.value])
         console.print(headline)
+        if scan.suppressed:
+            console.print(f"{scan.suppressed} known findings suppressed by the baseline")
         if self.options.quiet:
             self._problems(console, scan, limit=20)
             return
