@@ -20,6 +20,7 @@ REGISTRY: dict[str, str] = {
     "csv": "dataclass_scan.report.csv:CsvReporter",
     "markdown": "dataclass_scan.report.markdown:MarkdownReporter",
     "junit": "dataclass_scan.report.junit:JunitReporter",
+    "html": "dataclass_scan.report.html:HtmlReporter",
 }
 
 
