@@ -54,6 +54,11 @@ def extension_of(name: str) -> str:
 
 
 def sniff(item: Item, head: bytes) -> str:
+    from dataclass_scan.extract import REGISTRY
+
+    hint = item.source.get("format") if item.source else None
+    if isinstance(hint, str) and hint in REGISTRY:
+        return hint  # a container that knows what it holds (a message in an mbox)
     by_content = sniff_bytes(item, head)
     if by_content is not None:
         return by_content
