@@ -124,6 +124,11 @@ MaxMemoryOpt = Annotated[str | None, typer.Option(
     "needs more is reported as an error (too-large). Default 2GB.")]
 
 
+PasswordFileOpt = Annotated[Path | None, typer.Option(
+    "--password-file", help="Candidate passwords for encrypted PDFs, Office files and zip "
+    "members, one per line (never logged or reported).")]
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     typer.echo(f"dataclass-scan: error: {message}", err=True)
     return typer.Exit(code)
@@ -157,6 +162,7 @@ def scan(
     require_classification: RequireClassOpt = False,
     audit_log: AuditLogOpt = None,
     changed_since: ChangedSinceOpt = None,
+    password_file: PasswordFileOpt = None,
 ) -> None:
     """Scan files and folders, label each file and print a verdict for the destination."""
     from dataclass_scan.api import scan as run_scan
@@ -165,6 +171,7 @@ def scan(
     from dataclass_scan.config import load_config, parse_duration, parse_size
     from dataclass_scan.report import ReportOptions, check_show_values, formats, get_reporter
     from dataclass_scan.report.output import ReportSink
+    from dataclass_scan.sources.passwords import read_password_file
 
     if fmt not in formats():
         raise _fail(f"unknown format {fmt!r}; choose from {', '.join(formats())}")
@@ -184,6 +191,7 @@ def scan(
             jobs=jobs,
             timeout=parse_duration(timeout) if timeout is not None else None,
             max_memory=parse_size(max_memory) if max_memory is not None else None,
+            passwords=read_password_file(password_file) if password_file else None,
         )
         options = ReportOptions(show_values=show_values, quiet=quiet,
                                 color=False if os.environ.get("NO_COLOR") else None,

@@ -80,7 +80,7 @@ def get_body(results, p: Path) -> str:
 
 def mbox_message(p: Path, number: int) -> bytes:
     item = Item(path=str(p), size=p.stat().st_size, fs_path=str(p))
-    msgs = [x for x in get_extractor("mbox")(item, ExtractContext(max_bytes=10**8))]
+    msgs = list(get_extractor("mbox")(item, ExtractContext(max_bytes=10**8)))
     return msgs[number - 1].data
 
 
