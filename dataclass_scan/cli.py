@@ -302,3 +302,4 @@ import dataclass_scan.commands.check  # noqa: F401
 import dataclass_scan.commands.report  # noqa: F401
 import dataclass_scan.commands.review  # noqa: F401
 import dataclass_scan.commands.rules  # noqa: F401
+import dataclass_scan.commands.extract  # noqa: F401
