@@ -299,7 +299,7 @@ def main() -> None:
 import dataclass_scan.commands.audit  # noqa: F401
 import dataclass_scan.commands.baseline  # noqa: F401
 import dataclass_scan.commands.check  # noqa: F401
+import dataclass_scan.commands.extract  # noqa: F401
 import dataclass_scan.commands.report  # noqa: F401
 import dataclass_scan.commands.review  # noqa: F401
 import dataclass_scan.commands.rules  # noqa: F401
-import dataclass_scan.commands.extract  # noqa: F401

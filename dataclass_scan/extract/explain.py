@@ -70,7 +70,7 @@ def extract_item(item: Item, config: Config, depth: int = 0) -> Iterator[Extract
         status, errors = Status.ERROR, [f"{type(exc).__name__}: {' '.join(str(exc).split())}"]
     if status is Status.SCANNED and ctx.warnings:
         status = Status.PARTIAL
-    yield Extracted(item.path, fmt, status, tuple(segments), tuple([*ctx.warnings, *errors]),
+    yield Extracted(item.path, fmt, status, tuple(segments), (*ctx.warnings, *errors),
                     dict(ctx.metadata))
     for child in children:
         if depth + 1 > config.max_depth:
