@@ -75,7 +75,7 @@ def test_canonical_sarif_is_valid_and_complete():
 def test_rule_metadata_comes_from_the_rule_packs():
     doc = json.loads(render(canonical_scan(), "sarif"))
     rules = {r["id"]: r for r in doc["runs"][0]["tool"]["driver"]["rules"]}
-    assert rules["us.ssn"]["properties"]["pack"] == "pii-core"
+    assert rules["us.ssn"]["properties"]["pack"] == "pii-us"
 
 
 @pytest.mark.parametrize(("path", "uri", "member"), [

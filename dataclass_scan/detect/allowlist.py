@@ -91,10 +91,20 @@ def _compile(pattern: str, where: str) -> regex.Pattern[str]:
         raise ConfigError(f"{where}: bad allowlist pattern {pattern!r}: {exc}") from None
 
 
+_BUILTIN_CACHE: dict[tuple[str, int], list[AllowEntry]] = {}
+
+
 def load_builtin(rules_dir: Path | None = None) -> list[AllowEntry]:
     from dataclass_scan.detect.rulepack import builtin_rules_dir
 
     path = (rules_dir or builtin_rules_dir()) / BUILTIN_FILE
+    key = (str(path), path.stat().st_mtime_ns)
+    if key not in _BUILTIN_CACHE:
+        _BUILTIN_CACHE[key] = _parse_builtin(path)
+    return list(_BUILTIN_CACHE[key])
+
+
+def _parse_builtin(path: Path) -> list[AllowEntry]:
     data = load_yaml(path.read_text(encoding="utf-8"), str(path))
     node = data.get("allowlist") if isinstance(data, LineDict) else None
     if not isinstance(node, LineList):

@@ -156,7 +156,27 @@ def _line_from_source(source: str) -> int | None:
     return int(tail) if tail.isdigit() else None
 
 
+_PACK_CACHE: dict[tuple[str, int, int], RulePack] = {}
+
+
 def load_pack(path: Path) -> RulePack:
+    """Load and validate one rule file. Packs are immutable, so a file that has not
+    changed (same path, size and mtime) is parsed once per process."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise RulePackError(str(path), None, f"cannot read rule file: {exc}") from None
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    cached = _PACK_CACHE.get(key)
+    if cached is not None and cached.path == str(path):
+        return cached
+    pack = _load_pack(path)
+    if not any(r.terms_file for r in pack.rules):  # term files may change on their own
+        _PACK_CACHE[key] = pack
+    return pack
+
+
+def _load_pack(path: Path) -> RulePack:
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")

@@ -67,8 +67,124 @@ def email(value: str) -> bool:
     return tld.isalpha() and len(tld) >= 2
 
 
+def us_npi(value: str) -> bool:
+    """US National Provider Identifier: 10 digits, Luhn over the prefix 80840 + NPI."""
+    from stdnum import luhn as _luhn
+
+    digits = _digits(value)
+    return len(digits) == 10 and digits[0] in "12" and _luhn.is_valid("80840" + digits)
+
+
+def us_dea(value: str) -> bool:
+    """US DEA registration number: 2 letters + 7 digits, the last a weighted check digit."""
+    v = value.strip().upper()
+    if len(v) != 9 or not v[0].isalpha() or not (v[1].isalpha() or v[1] == "9"):
+        return False
+    d = v[2:]
+    if not d.isdigit():
+        return False
+    n = [int(c) for c in d]
+    return (n[0] + n[2] + n[4] + 2 * (n[1] + n[3] + n[5])) % 10 == n[6]
+
+
+def au_medicare(value: str) -> bool:
+    """Australian Medicare card number: 10 or 11 digits, weighted check digit 9."""
+    d = _digits(value)
+    if len(d) not in (10, 11) or d[0] not in "23456":
+        return False
+    weights = (1, 3, 7, 9, 1, 3, 7, 9)
+    total = sum(int(c) * w for c, w in zip(d[:8], weights, strict=True))
+    return total % 10 == int(d[8]) and d[9] != "0"
+
+
+_NRIC_TABLES = {"S": ("JZIHGFEDCBA", 0), "T": ("JZIHGFEDCBA", 4), "F": ("XWUTRQPNMLK", 0),
+                "G": ("XWUTRQPNMLK", 4), "M": ("XWUTRQPNJLK", 3)}
+
+
+def sg_nric(value: str) -> bool:
+    """Singapore NRIC/FIN: prefix letter, 7 digits, check letter (weights 2765432)."""
+    v = value.strip().upper()
+    if len(v) != 9 or v[0] not in _NRIC_TABLES or not v[1:8].isdigit():
+        return False
+    table, offset = _NRIC_TABLES[v[0]]
+    total = sum(int(c) * w for c, w in zip(v[1:8], (2, 7, 6, 5, 4, 3, 2), strict=True))
+    total += offset
+    return table[total % 11] == v[8]
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y",
+                 "%Y/%m/%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y",
+                 "%d/%m/%y", "%m/%d/%y", "%d.%m.%y")
+
+
+def birth_date(value: str) -> bool:
+    """A real calendar date between 1900 and today (some reading of the format)."""
+    import datetime as _dt
+
+    v = " ".join(value.replace(",", ", ").split()).replace(" ,", ",")
+    today = _dt.date.today()
+    for fmt in _DATE_FORMATS:
+        try:
+            d = _dt.datetime.strptime(v, fmt).date()
+        except ValueError:
+            continue
+        if 1900 <= d.year and d <= today:
+            return True
+    return False
+
+
+def ipv6(value: str) -> bool:
+    try:
+        addr = ipaddress.IPv6Address(value)
+    except ValueError:
+        return False
+    return not (addr.is_unspecified or addr.is_loopback) and value.count(":") >= 2
+
+
+def mac_address(value: str) -> bool:
+    octets = re.split(r"[:.-]", value.lower())
+    hexes = "".join(octets)
+    return len(hexes) == 12 and len(set(hexes)) > 2 and hexes not in ("ffffffffffff",)
+
+
+_PLACEHOLDER_WORDS = ("example", "sample", "placeholder", "dummy", "changeme", "change_me",
+                      "your_", "your-", "yourkey", "redacted", "xxxxx", "*****", "<", ">",
+                      "${", "{{", "%s", "....", "_here", "-here", "fake", "insert")
+
+
+def not_placeholder(value: str) -> bool:
+    """Rejects template values: `<your-key>`, `${TOKEN}`, `xxxxx`, `changeme`, ..."""
+    low = value.lower()
+    if any(w in low for w in _PLACEHOLDER_WORDS):
+        return False
+    return len(set(low)) > 3
+
+
+def entropy(value: str) -> bool:
+    """Shannon entropy of at least 3 bits per character: random tokens pass, words and
+    repeated characters do not."""
+    import math
+    from collections import Counter
+
+    body = value.split("_", 1)[-1] if "_" in value[:12] else value
+    if len(body) < 8:
+        return False
+    counts = Counter(body)
+    h = -sum(n / len(body) * math.log2(n / len(body)) for n in counts.values())
+    return h >= 3.0 and not_placeholder(value)
+
+
 REGISTRY: dict[str, Validator] = {
     "luhn": luhn,
+    "us_npi": us_npi,
+    "us_dea": us_dea,
+    "au_medicare": au_medicare,
+    "sg_nric": sg_nric,
+    "birth_date": birth_date,
+    "ipv6": ipv6,
+    "mac_address": mac_address,
+    "not_placeholder": not_placeholder,
+    "entropy": entropy,
     "us_ssn": us_ssn,
     "iban": iban,
     "ipv4": ipv4,

@@ -21,7 +21,12 @@ class LineList(list[Any]):
     item_lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):  # type: ignore[misc]
+# libyaml's parser when available (rule packs are parsed on every scan); the safe
+# constructors, with line numbers, either way.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
     pass
 
 
