@@ -17,10 +17,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
+from dataclass_scan.classify.declared import declared_label
 from dataclass_scan.classify.labels import Destination, LabelPolicy
-from dataclass_scan.classify.policy import verdict_for
+from dataclass_scan.classify.policy import assess
 from dataclass_scan.config import Config
 from dataclass_scan.detect.engine import Engine
 from dataclass_scan.errors import BinaryFileError, EncryptedError, UnsupportedError
@@ -143,7 +144,8 @@ def _process_one(item: Item, ctx: ScanContext, depth: int, children: list[Item])
         return _classified(base, ctx, findings, Status.ERROR,
                            [*errors, f"{type(exc).__name__}: {_short(str(exc))}"])
     status = Status.PARTIAL if (xctx.warnings or errors) else Status.SCANNED
-    return _classified(base, ctx, findings, status, [*xctx.warnings, *errors])
+    return _classified(base, ctx, findings, status, [*xctx.warnings, *errors],
+                       metadata=xctx.metadata, item=item)
 
 
 def _extractable() -> frozenset[str]:
@@ -165,20 +167,21 @@ def _replace(base: FileResult, **changes: object) -> FileResult:
 
 def _classified(
     base: FileResult, ctx: ScanContext, findings: list[Finding], status: Status,
-    errors: list[str],
+    errors: list[str], metadata: dict[str, Any] | None = None, item: Item | None = None,
 ) -> FileResult:
     if status is not Status.SCANNED and status is not Status.PARTIAL and not findings:
         # Unread content is unknown content: no label, no verdict, never "clean".
         return _replace(base, status=status, errors=tuple(errors))
     findings = ctx.engine.finalize(base.path, findings)  # path allowlist, min_count
-    label, label_reasons = ctx.policy.classify(findings)
-    verdict, verdict_reasons = verdict_for(ctx.policy, ctx.destination, label, findings)
+    declared, notes = declared_label(ctx.policy, base.format, metadata or {}, findings, item)
+    label, verdict, reasons = assess(ctx.policy, ctx.destination, findings, declared)
     return _replace(
         base,
         status=status,
         label=label,
+        declared_label=declared,
         verdict=verdict,
-        reasons=tuple(label_reasons + verdict_reasons),
+        reasons=tuple(reasons + notes),
         findings=tuple(findings),
         errors=tuple(errors),
     )
