@@ -86,5 +86,7 @@ def scan(
         destination=ctx.destination.name,
         packs=tuple(p.name for p in ctx.engine.packs),
         rules_version=packs_version(ctx.engine.packs),
+        pack_digests=tuple((p.name, p.digest) for p in ctx.engine.packs),
+        config_digest=config.digest(),
     )
     return ScanResult(files=tuple(results), meta=meta)

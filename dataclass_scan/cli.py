@@ -233,9 +233,10 @@ def scan(
 
 
 def _audit_data(result: object, code: int, baseline: Path | None, outcome: object) -> dict:
+    from dataclass_scan.report.manifest import manifest_digest
     from dataclass_scan.store.audit import scan_data
 
-    extra: dict[str, object] = {}
+    extra: dict[str, object] = {"manifest": manifest_digest(result)}  # type: ignore[arg-type]
     if baseline is not None:
         extra["baseline"] = str(baseline)
     problems = getattr(outcome, "problems", ())

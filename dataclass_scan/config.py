@@ -84,6 +84,18 @@ class Config:
     # Candidate passwords for encrypted files (--password-file); never logged or reported.
     passwords: tuple[str, ...] = field(default=(), repr=False)
 
+    def digest(self) -> str:
+        """SHA-256 of the settings that shape results (not passwords, workers or cache),
+        so an auditor can tell two scans ran with the same configuration."""
+        import hashlib
+        import json
+
+        skip = {"passwords", "jobs", "cache", "cache_file", "config_file", "show_values"}
+        body = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if f.name not in skip}
+        text = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
     def merged(self, **overrides: Any) -> Config:
         """Apply non-None overrides (typically command-line flags)."""
         return dataclasses.replace(self, **{k: v for k, v in overrides.items() if v is not None})

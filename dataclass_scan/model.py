@@ -205,6 +205,8 @@ class ScanMeta:
     destination: str | None
     packs: tuple[str, ...]
     rules_version: str
+    pack_digests: tuple[tuple[str, str], ...] = ()  # (pack name, sha256 of its file)
+    config_digest: str = ""  # sha256 of the settings that shape results (Config.digest)
 
 
 @dataclass(frozen=True, slots=True)

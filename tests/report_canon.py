@@ -121,5 +121,8 @@ def canonical_scan() -> ScanResult:
     )
     meta = ScanMeta(roots=("data",), started="2026-01-02T03:04:05+00:00",
                     finished="2026-01-02T03:04:09+00:00", destination="public-ai",
-                    packs=("pii-core", "secrets", "markings"), rules_version="0123456789abcdef")
+                    packs=("pii-core", "secrets", "markings"), rules_version="0123456789abcdef",
+                    pack_digests=tuple((n, sha(n.encode()).hexdigest())
+                                       for n in ("pii-core", "secrets", "markings")),
+                    config_digest=sha(b"config").hexdigest())
     return ScanResult(files=files, meta=meta)

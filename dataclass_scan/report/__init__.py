@@ -21,6 +21,7 @@ REGISTRY: dict[str, str] = {
     "markdown": "dataclass_scan.report.markdown:MarkdownReporter",
     "junit": "dataclass_scan.report.junit:JunitReporter",
     "html": "dataclass_scan.report.html:HtmlReporter",
+    "manifest": "dataclass_scan.report.manifest:ManifestReporter",
 }
 
 

@@ -90,7 +90,9 @@ def report_dict(scan: ScanResult, show_values: bool = False) -> dict[str, Any]:
             "started": m.started,
             "finished": m.finished,
             "destination": m.destination,
-            "rules": {"packs": list(m.packs), "version": m.rules_version},
+            "rules": {"packs": list(m.packs), "version": m.rules_version,
+                      **({"digests": dict(m.pack_digests)} if m.pack_digests else {})},
+            **({"config_sha256": m.config_digest} if m.config_digest else {}),
         },
         "summary": summary_dict(scan),
         "files": [file_dict(f, show_values) for f in scan.files],
@@ -115,6 +117,9 @@ def scan_from_dict(data: Mapping[str, Any]) -> ScanResult:
             destination=scan.get("destination"),
             packs=tuple(str(p) for p in scan.get("rules", {}).get("packs", ())),
             rules_version=str(scan.get("rules", {}).get("version", "")),
+            pack_digests=tuple((str(k), str(v)) for k, v in
+                               scan.get("rules", {}).get("digests", {}).items()),
+            config_digest=str(scan.get("config_sha256", "")),
         )
         files = tuple(_file_from_dict(f) for f in data["files"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
