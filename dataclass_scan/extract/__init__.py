@@ -60,6 +60,7 @@ REGISTRY: dict[str, str] = {
     "pptx": "dataclass_scan.extract.pptx:extract",
     "xls": "dataclass_scan.extract.xls:extract",
     "odf": "dataclass_scan.extract.odf:extract",
+    "slack-day": "dataclass_scan.sources.exports.slack:extract",
     "binary": "dataclass_scan.extract.binary:extract",
     "doc": "dataclass_scan.extract.binary:extract_ole",
     "ppt": "dataclass_scan.extract.binary:extract_ole",

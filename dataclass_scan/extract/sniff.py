@@ -25,6 +25,7 @@ BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x7fELF", "ELF executable"),
     (b"SQLite format 3\x00", "SQLite database"),
     (b"\x28\xb5\x2f\xfd", "Zstandard-compressed data"),
+    (b"!BDN", "Outlook PST/OST mailbox (export the mail as .mbox or .msg to scan it)"),
 )
 
 # Part names that identify a zip-based document format.
@@ -63,8 +64,11 @@ def sniff(item: Item, head: bytes) -> str:
     if by_content is not None:
         return by_content
     ext = extension_of(item.name)
-    if ext == ".gz" and item.name.lower().endswith(".tar.gz"):
-        return "gzip"
+    if ext == ".json" and item.fs_path is not None:
+        from dataclass_scan.sources.exports.slack import is_local_day_file
+
+        if is_local_day_file(item):
+            return "slack-day"
     return EXTENSIONS.get(ext, "text")
 
 

@@ -139,9 +139,50 @@ def extract_zip(item: Item, ctx: ExtractContext) -> Iterator[Segment | Item]:
                 ctx.warn(str(exc))
 
 
+def _export_tags(zf: zipfile.ZipFile, ctx: ExtractContext) -> Any:
+    """A function member-name -> extra source fields, for a recognised workspace export."""
+    from dataclass_scan.sources.exports import SLACK_DAY, detect_export
+
+    kind = detect_export(zf.namelist())
+    if kind is None:
+        return lambda name, data: {}
+    ctx.metadata["export"] = kind
+    users: dict[str, str] = {}
+    if kind == "slack":
+        import json
+
+        from dataclass_scan.sources.exports.slack import user_names
+
+        for info in zf.infolist():
+            if info.filename.rsplit("/", 1)[-1] == "users.json" and info.file_size < 64 << 20:
+                try:
+                    users = user_names(json.loads(zf.read(info).decode("utf-8", "replace")))
+                except (ValueError, OSError, zipfile.BadZipFile, RuntimeError):
+                    users = {}
+                break
+
+    def tags(name: str, data: bytes) -> dict[str, Any]:
+        out: dict[str, Any] = {"export": kind}
+        if kind == "slack":
+            m = SLACK_DAY.match(name)
+            if m:
+                import re
+
+                # Only the names this day file refers to travel with it.
+                ids = set(re.findall(rb'"user"\s*:\s*"([A-Za-z0-9]+)"', data))
+                out.update(format="slack-day", slack_channel=m.group("channel"),
+                           slack_date=m.group("date"),
+                           slack_users={k.decode(): users[k.decode()] for k in ids
+                                        if k.decode() in users})
+        return out
+
+    return tags
+
+
 def _zip_members(item: Item, zf: zipfile.ZipFile, ctx: ExtractContext, limits: Limits,
                  budget: _Budget) -> Iterator[Item]:
     aes: Any = None
+    tags = _export_tags(zf, ctx)
     for info in zf.infolist():
         if info.is_dir():
             continue
@@ -190,7 +231,7 @@ def _zip_members(item: Item, zf: zipfile.ZipFile, ctx: ExtractContext, limits: L
                 continue
         yield _child(item, name, name, size=len(data), data=data,
                      source={"mtime_archive": "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}".format(
-                         *info.date_time)})
+                         *info.date_time), **tags(name, data)})
 
 
 def _reason(exc: BaseException) -> str:
