@@ -224,9 +224,9 @@ def scan(
 
     code = exit_code(result, fail_on)
     if outcome.problems:
-        typer.echo(f"unclassified sensitive files ({len(outcome.problems)}):", err=True)
-        for problem in outcome.problems:
-            typer.echo(f"  {problem.message()}", err=True)
+        from dataclass_scan.commands.gateopts import report_problems
+
+        report_problems(outcome.problems, config.config_file)
         code = EXIT_POLICY
     record(audit_log, "scan", _audit_data(result, code, baseline, outcome))
     raise typer.Exit(code)

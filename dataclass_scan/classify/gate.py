@@ -58,7 +58,7 @@ class Manifest:
 def _spec(glob: str):  # type: ignore[no-untyped-def]
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", [glob])
+    return pathspec.GitIgnoreSpec.from_lines([glob])
 
 
 def load_manifest(section: object, base: Path, policy: LabelPolicy, where: str) -> Manifest:
@@ -82,9 +82,10 @@ class ClassificationProblem:
 
     def message(self) -> str:
         if self.declared is None:
-            return f"{self.path}: {self.label} content and no declared label; add {self.fix}"
+            return (f"{self.path}: {self.label} content, no declared label; add under "
+                    f"[manifest]: {self.fix}")
         return (f"{self.path}: {self.label} content above its declared label {self.declared}; "
-                f"remove the data, or declare it with {self.fix}")
+                f"remove the data, or declare it under [manifest]: {self.fix}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,5 +184,5 @@ def _classification_problem(f: FileResult, policy: LabelPolicy,
     if declared is not None and policy.rank(f.label) <= policy.rank(declared):
         return None
     rel = manifest.relative(f.path) if manifest is not None else f.path.partition("!")[0]
-    fix = f'"{rel}" = "{f.label}" under [manifest] in .dataclass-scan.toml'
+    fix = f'"{rel}" = "{f.label}"'
     return ClassificationProblem(path=f.path, label=f.label, declared=declared, fix=fix)

@@ -86,3 +86,18 @@ def empty_result(paths: list[str], config: Any) -> Any:
         roots=tuple(paths), started=now, finished=now, destination=ctx.destination.name,
         packs=tuple(p.name for p in ctx.engine.packs),
         rules_version=packs_version(ctx.engine.packs)))
+
+
+def report_problems(problems: Any, config_file: str | None) -> None:
+    """`--require-classification` failures: each file, then the lines to paste."""
+    where = config_file or ".dataclass-scan.toml"
+    typer.echo(f"unclassified sensitive files ({len(problems)}): content that no manifest "
+               "entry or embedded label covers, or above its declared label", err=True)
+    for problem in problems:
+        typer.echo(f"  {problem.message()}", err=True)
+    typer.echo(f"to declare them, add to {where}:", err=True)
+    section = "[tool.dataclass-scan.manifest]" if where.endswith("pyproject.toml") \
+        else "[manifest]"
+    typer.echo(section, err=True)
+    for line in dict.fromkeys(p.fix for p in problems):
+        typer.echo(line, err=True)
