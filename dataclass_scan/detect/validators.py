@@ -174,8 +174,23 @@ def entropy(value: str) -> bool:
     return h >= 3.0 and not_placeholder(value)
 
 
+def jwt(value: str) -> bool:
+    """A JSON Web Token: the first part decodes to a JSON object naming an `alg`."""
+    import base64
+    import json
+
+    head = value.split(".", 1)[0]
+    try:
+        decoded = base64.urlsafe_b64decode(head + "=" * (-len(head) % 4))
+        obj = json.loads(decoded)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(obj, dict) and "alg" in obj
+
+
 REGISTRY: dict[str, Validator] = {
     "luhn": luhn,
+    "jwt": jwt,
     "us_npi": us_npi,
     "us_dea": us_dea,
     "au_medicare": au_medicare,
