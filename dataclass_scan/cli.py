@@ -301,6 +301,7 @@ import dataclass_scan.commands.audit  # noqa: F401
 import dataclass_scan.commands.baseline  # noqa: F401
 import dataclass_scan.commands.check  # noqa: F401
 import dataclass_scan.commands.extract  # noqa: F401
+import dataclass_scan.commands.inventory  # noqa: F401
 import dataclass_scan.commands.report  # noqa: F401
 import dataclass_scan.commands.review  # noqa: F401
 import dataclass_scan.commands.rules  # noqa: F401
