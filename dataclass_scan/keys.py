@@ -43,7 +43,15 @@ def _secret_for(path: str) -> bytes:
 
 
 def installation_secret() -> bytes:
-    return _secret_for(str(home_dir() / "secret.key"))
+    # Runs once per finding: resolve the path once per environment, not with pathlib each time.
+    env = os.environ
+    return _secret_for(_key_path(env.get("DATACLASS_SCAN_HOME"), env.get("XDG_CONFIG_HOME"),
+                                 env.get("HOME")))
+
+
+@lru_cache(maxsize=8)
+def _key_path(_home: str | None, _xdg: str | None, _user_home: str | None) -> str:
+    return str(home_dir() / "secret.key")
 
 
 def value_hash(entity_type: str, value: str) -> str:

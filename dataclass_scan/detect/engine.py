@@ -15,8 +15,9 @@ Passing a `tracer` records every decision; `dataclass-scan explain` prints them.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import regex
@@ -25,6 +26,7 @@ from dataclass_scan.detect import allowlist as allowlists
 from dataclass_scan.detect import masking
 from dataclass_scan.detect import validators as validator_registry
 from dataclass_scan.detect.dictionary import DictionaryMatcher
+from dataclass_scan.detect.prefilter import Prefilter, PrefilterScan
 from dataclass_scan.detect.rulepack import Rule, RulePack
 from dataclass_scan.keys import normalize_value, value_hash
 from dataclass_scan.model import Confidence, Finding, Segment, newline_index
@@ -130,6 +132,7 @@ class Engine:
         pattern_timeout: float = DEFAULT_PATTERN_TIMEOUT,
         keep_values: bool = True,
         allowlist: allowlists.Allowlist | None = None,
+        prefilter: bool = True,
     ) -> None:
         self.packs = tuple(packs)
         self.rules = tuple(r for p in packs for r in p.rules)
@@ -141,6 +144,14 @@ class Engine:
         dict_rules = [r for r in self.rules if r.kind == "dictionary"]
         self._dictionary = DictionaryMatcher(dict_rules) if dict_rules else None
         self._min_counts = {r.id: r.min_count for r in self.rules if r.min_count > 1}
+        # Prefilter (detect/prefilter.py): which patterns can match where; same results.
+        self._pf_index: dict[int, int] = {}
+        pf_patterns: list[tuple[str, int]] = []
+        for crule in self._regex_rules:
+            for pat in crule.patterns:
+                self._pf_index[id(pat)] = len(pf_patterns)
+                pf_patterns.append((pat.pattern, crule.rule.flags))
+        self._prefilter = Prefilter(pf_patterns) if prefilter else None
 
     # -- segment level ---------------------------------------------------------------
 
@@ -153,9 +164,10 @@ class Engine:
             return result
         state = _SegmentState(segment)
         candidates: list[Candidate] = []
+        pf = self._prefilter.scan(text) if self._prefilter is not None else None
         for crule in self._regex_rules:
             try:
-                self._run_regex_rule(crule, state, candidates, tracer)
+                self._run_regex_rule(crule, state, candidates, tracer, pf)
             except TimeoutError:
                 result.errors.append(
                     f"rule {crule.rule.id}: pattern timed out after {self.pattern_timeout}s"
@@ -176,6 +188,7 @@ class Engine:
                     candidates.append(cand)
         chosen = _resolve_overlaps(candidates, tracer)
         spans = [(c.start, c.end, c.rule.type) for c in chosen]
+        near = _NearbySpans(spans)
         newlines = newline_index(text) if segment.track_lines else None
         for c in chosen:
             result.findings.append(
@@ -185,7 +198,8 @@ class Engine:
                     category=c.rule.category,
                     confidence=c.confidence,
                     location=segment.locate(c.start, newlines),
-                    excerpt=masking.excerpt(text, c.start, c.end, spans, show_values=show_values),
+                    excerpt=masking.excerpt(text, c.start, c.end, near(c.start, c.end),
+                                           show_values=show_values),
                     value_hash=value_hash(c.rule.type, c.value),
                     value=c.value if self.keep_values else "",
                     start=c.start,
@@ -197,12 +211,12 @@ class Engine:
 
     def _run_regex_rule(
         self, crule: _CompiledRule, state: _SegmentState, out: list[Candidate],
-        tracer: Tracer | None,
+        tracer: Tracer | None, pf: PrefilterScan | None = None,
     ) -> None:
         text = state.segment.text
         for pattern in crule.patterns:
             has_value_group = "value" in pattern.groupindex
-            for m in pattern.finditer(text, timeout=self.pattern_timeout):
+            for m in self._matches(pattern, text, pf):
                 if has_value_group and m.group("value") is not None:
                     start, end = m.span("value")
                 else:
@@ -215,6 +229,17 @@ class Engine:
                 cand = self._evaluate(crule, state, start, end, tracer)
                 if cand is not None:
                     out.append(cand)
+
+    def _matches(
+        self, pattern: regex.Pattern[str], text: str, pf: PrefilterScan | None
+    ) -> Iterator[regex.Match[str]]:
+        """Every match of `pattern` in `text`, from only the prefilter's regions if any."""
+        regions = pf.regions(self._pf_index[id(pattern)]) if pf is not None else None
+        if regions is None:
+            yield from pattern.finditer(text, timeout=self.pattern_timeout)
+            return
+        for start, end in regions:
+            yield from pattern.finditer(text, start, end, timeout=self.pattern_timeout)
 
     def _evaluate(
         self, crule: _CompiledRule, state: _SegmentState, start: int, end: int,
@@ -337,6 +362,24 @@ class Engine:
         return out
 
 
+class _NearbySpans:
+    """The spans that can matter to one finding's excerpt (those within its reach), so
+    building every excerpt of a file with many findings is not quadratic."""
+
+    _REACH = 64  # at least masking.excerpt's width
+
+    def __init__(self, spans: list[tuple[int, int, str]]) -> None:
+        self.spans = spans  # sorted by start
+        self.starts = [s for s, _, _ in spans]
+        self.longest = max((e - s for s, e, _ in spans), default=0)
+
+    def __call__(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        reach = self._REACH + 2 * self.longest
+        lo = bisect.bisect_left(self.starts, start - reach)
+        hi = bisect.bisect_right(self.starts, end + reach)
+        return self.spans[lo:hi]
+
+
 def _resolve_overlaps(candidates: list[Candidate], tracer: Tracer | None = None
                       ) -> list[Candidate]:
     """Drop a candidate whose span lies inside a stronger one (same value found twice)."""
@@ -345,14 +388,27 @@ def _resolve_overlaps(candidates: list[Candidate], tracer: Tracer | None = None
     ranked = sorted(
         candidates, key=lambda c: (-c.confidence.rank, -(c.end - c.start), c.start, c.rule.id)
     )
+    longest = max(c.end - c.start for c in candidates)
     kept: list[Candidate] = []
+    # Kept spans sorted by start, with their rank, to find containing spans quickly.
+    starts: list[int] = []
+    entries: list[tuple[int, int, int]] = []  # (start, rank, end)
     for c in ranked:
-        inside = next((k for k in kept if k.start <= c.start and c.end <= k.end), None)
-        if inside is not None:
+        i = bisect.bisect_right(starts, c.start)
+        inside_rank = -1
+        while i > 0 and starts[i - 1] >= c.start - longest:
+            i -= 1
+            _s, rank, e = entries[i]
+            if e >= c.end and (inside_rank < 0 or rank < inside_rank):
+                inside_rank = rank
+        if inside_rank >= 0:
             if tracer is not None:
                 tracer(TraceEvent(c.rule.id, c.start, c.end, "overlap", "drop",
-                                  f"inside a stronger finding of rule {inside.rule.id}"))
+                                  f"inside a stronger finding of rule {kept[inside_rank].rule.id}"))
             continue
+        j = bisect.bisect_right(starts, c.start)
+        starts.insert(j, c.start)
+        entries.insert(j, (c.start, len(kept), c.end))
         kept.append(c)
     kept.sort(key=lambda c: (c.start, c.end, c.rule.id))
     return kept

@@ -1,0 +1,492 @@
+"""Prefilter: find, in one cheap pass, where each regex pattern could possibly match.
+
+For every pattern a *key* is derived from the pattern itself (nothing is listed by hand):
+
+- a set of literal strings of which every match must contain one (`AKIA`, `-----BEGIN `,
+  `@`, `+`), found for all patterns at once with one Aho-Corasick pass over the
+  case-folded text; or
+- a minimum run of consecutive digits every match contains (numeric identifiers),
+  found with one `\\d{k,}` scan per distinct `k`.
+
+A pattern whose key has no occurrence in a segment is not run at all. Otherwise it runs
+with `finditer(text, pos, endpos)` only over *regions*: around each occurrence, as far as
+a match containing it could reach (the pattern's maximum width, or up to the nearest
+character no part of the pattern can consume, such as a space for an e-mail address),
+plus the widest look-around, merged. Why this gives exactly the matches of a scan of the
+whole text: every match contains a key occurrence, so it lies inside that occurrence's
+region; no match crosses a region boundary, so the region scan starts in the same state
+as the whole-text scan; and a region ends at least one look-around width past any match
+inside it, so cutting the text there (`endpos`) cannot create or change a match. The
+tests compare both ways over the built-in packs, generated corpora and random patterns.
+
+When nothing can be derived (syntax the analysis does not know, an unbounded
+look-around, a key that would fire everywhere) the pattern simply runs over the whole
+text. Patterns are analysed with the standard library's regular-expression parser;
+syntax only the `regex` module knows makes that parser fail, which means "no key".
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+try:  # Python 3.11+
+    from re import _constants as _sre_c  # type: ignore[attr-defined]
+    from re import _parser as _sre_p  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _sre_c  # type: ignore[no-redef]
+    import sre_parse as _sre_p  # type: ignore[no-redef]
+
+MAX_LITERALS = 64  # alternatives in one key
+LOOKAROUND_SLACK = 1  # \b, ^, $ look at one neighbouring character
+BARRIER_SEARCH = 4096  # how far to look for a barrier around an occurrence
+DENSE = 512  # more than one occurrence per this many characters: scan the whole text
+MERGE_GAP = 64  # regions closer than this are scanned as one
+FULL_SCAN_SHARE = 0.6  # regions covering more of the text than this: scan it whole
+_KNOWN_FLAGS = regex.IGNORECASE | regex.MULTILINE | regex.DOTALL | regex.VERBOSE
+_COMMON = frozenset(" \t\n\r.,;:-'\"()/_")  # single characters too frequent to be keys
+_INF = float("inf")
+
+# Syntax the stdlib parser reads differently from the `regex` module, or not at all.
+_REGEX_ONLY = regex.compile(
+    r"\\[pPXRmMGKL]|\{[^}]*[ediscb]\s*[<=]|\[\[?:|\(\?[a-zA-Z]*[Vrwfbe]|\(\?\||\\N\{")
+
+
+@dataclass(frozen=True, slots=True)
+class PatternKey:
+    """What the prefilter knows about one pattern. `literals` (folded) or `digits` > 0
+    is the key; neither means the pattern always runs over the whole text."""
+
+    literals: frozenset[str] = frozenset()
+    digits: int = 0
+    width: float = _INF  # longest possible match
+    margin: int = 0  # longest look-around, plus one
+    barrier: regex.Pattern[str] | None = None  # a character no match can contain
+    barrier_rev: regex.Pattern[str] | None = None
+
+    @property
+    def usable(self) -> bool:
+        return bool(self.literals) or self.digits > 0
+
+
+_NO_KEY = PatternKey()
+
+
+# -- analysis -------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class _Info:
+    exact: frozenset[str] | None  # every string the node can match (folded), if few
+    req: frozenset[str] | None  # one of these occurs in every match
+    all_digits: bool  # every character the node consumes is a digit
+    dmin: int  # fewest characters it consumes (meaningful when all_digits)
+    pre: int  # digits guaranteed at its start
+    suf: int  # ... at its end
+    best: int  # longest run of digits guaranteed inside
+
+
+_ZERO = _Info(frozenset({""}), None, True, 0, 0, 0, 0)
+_OPAQUE = _Info(None, None, False, 0, 0, 0, 0)
+
+
+def _score(lits: frozenset[str] | None) -> float:
+    """Rough share of text positions where one of `lits` starts: lower is better."""
+    if not lits or "" in lits:
+        return _INF
+    total = 0.0
+    for s in lits:
+        if len(s) >= 3:
+            total += 1e-5
+        elif len(s) == 2:
+            total += 2e-3 if all(ch in _COMMON or ch.isalnum() for ch in s) else 1e-4
+        else:
+            total += 0.05 if (s in _COMMON or s.isalnum()) else 1e-3
+    return total
+
+
+def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    return a if _score(a) <= _score(b) else b
+
+
+def _char_ok(ch: str) -> bool:
+    return ch.isascii() and ch.isprintable() or ch in "\t\n\r"
+
+
+def _is_digit_class(items: list[tuple[Any, Any]]) -> bool:
+    for op, av in items:
+        if op is _sre_c.LITERAL and 48 <= av <= 57:
+            continue
+        if op is _sre_c.RANGE and 48 <= av[0] <= av[1] <= 57:
+            continue
+        if op is _sre_c.CATEGORY and av in (_sre_c.CATEGORY_DIGIT,
+                                            getattr(_sre_c, "CATEGORY_UNI_DIGIT", None)):
+            continue
+        return False
+    return bool(items)
+
+
+def _node(op: Any, av: Any) -> _Info:
+    c = _sre_c
+    if op is c.LITERAL:
+        ch = chr(av)
+        digit = "0" <= ch <= "9"
+        d = 1 if digit else 0
+        lit = frozenset({ch.lower()}) if _char_ok(ch) else None
+        return _Info(lit, lit, digit, 1, d, d, d)
+    if op is c.IN:
+        digit = _is_digit_class(av)
+        d = 1 if digit else 0
+        exact = None
+        if av and all(o is c.LITERAL for o, _ in av) and all(_char_ok(chr(a)) for _, a in av):
+            chars = frozenset(chr(a).lower() for _, a in av)
+            exact = chars if len(chars) <= 8 else None
+        return _Info(exact, exact, digit, 1, d, d, d)
+    if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+        return _ZERO
+    if op is c.SUBPATTERN:
+        return _seq(av[-1])
+    if op is getattr(c, "ATOMIC_GROUP", None):
+        return _seq(av)
+    if op is c.BRANCH:
+        infos = [_seq(b) for b in av[1]]
+        exact: frozenset[str] | None = None
+        if all(i.exact is not None for i in infos):
+            merged = frozenset().union(*(i.exact for i in infos if i.exact is not None))
+            exact = merged if len(merged) <= MAX_LITERALS else None
+        req: frozenset[str] | None = None
+        if all(i.req for i in infos):
+            merged = frozenset().union(*(i.req for i in infos if i.req))
+            req = merged if len(merged) <= MAX_LITERALS else None
+        req = _better(exact, req) if exact is not None else req
+        all_digits = all(i.all_digits for i in infos)
+        return _Info(exact, req, all_digits, min(i.dmin for i in infos),
+                     min(i.pre for i in infos), min(i.suf for i in infos),
+                     min(i.best for i in infos))
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+        lo, hi, body = av
+        inner = _seq(body)
+        exact = None
+        if inner.exact is not None and lo == hi and lo <= 4:
+            combos = {"".join(p) for p in itertools.product(sorted(inner.exact), repeat=lo)}
+            exact = frozenset(combos) if len(combos) <= MAX_LITERALS else None
+        if inner.all_digits:
+            n = lo * inner.dmin
+            return _Info(exact, inner.req if lo >= 1 else exact, True, n, n, n, n)
+        if lo >= 1:
+            return _Info(exact, _better(exact, inner.req) if exact else inner.req, False, 0,
+                         inner.pre, inner.suf, inner.best)
+        return _Info(exact, None, False, 0, 0, 0, 0)
+    return _OPAQUE  # ANY, NOT_LITERAL, GROUPREF, GROUPREF_EXISTS, ...
+
+
+def _seq(items: Any) -> _Info:
+    infos = [_node(op, av) for op, av in items]
+    # Literal sets: products of adjacent exact nodes, or a node's own requirement.
+    req: frozenset[str] | None = None
+    run: frozenset[str] = frozenset({""})
+    whole = True  # `run` is the product of every node so far
+    for info in infos:
+        if info.exact is not None:
+            prod = frozenset(a + b for a in run for b in info.exact)
+            if len(prod) <= MAX_LITERALS and sum(map(len, prod)) <= 4096:
+                run = prod
+            else:
+                req = _better(req, run)
+                run = info.exact
+                whole = False
+        else:
+            whole = False
+            req = _better(req, run)
+            req = _better(req, info.req)
+            run = frozenset({""}) if info.exact is None else info.exact
+    req = _better(req, run)
+    exact = run if whole else None
+    # Digit runs.
+    all_digits = all(i.all_digits for i in infos)
+    best = cur = 0
+    pre = 0
+    leading = True
+    for info in infos:
+        if info.all_digits:
+            cur += info.dmin
+            if leading:
+                pre += info.dmin
+        else:
+            best = max(best, cur + info.pre, info.best)
+            if leading:
+                pre += info.pre
+                leading = False
+            cur = info.suf
+    best = max(best, cur)
+    suf = cur
+    dmin = sum(i.dmin for i in infos) if all_digits else 0
+    return _Info(exact, req if req and "" not in req else None, all_digits, dmin, pre, suf,
+                 best)
+
+
+def _walk(items: Any, found: list[tuple[Any, Any]]) -> None:
+    for op, av in items:
+        found.append((op, av))
+        if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT):
+            _walk(av[1], found)
+        elif op is _sre_c.SUBPATTERN:
+            _walk(av[-1], found)
+        elif op is _sre_c.BRANCH:
+            for b in av[1]:
+                _walk(b, found)
+        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT,
+                    getattr(_sre_c, "POSSESSIVE_REPEAT", None)):
+            _walk(av[2], found)
+        elif op is getattr(_sre_c, "ATOMIC_GROUP", None):
+            _walk(av, found)
+        elif op is _sre_c.GROUPREF_EXISTS:
+            _walk(av[1], found)
+            if av[2] is not None:
+                _walk(av[2], found)
+
+
+_CATEGORY_CLASS = {
+    "CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_SPACE": r"\s", "CATEGORY_NOT_SPACE": r"\S",
+    "CATEGORY_WORD": r"\w", "CATEGORY_NOT_WORD": r"\W",
+}
+
+
+def _member(op: Any, av: Any) -> str | None:
+    if op is _sre_c.LITERAL:
+        return f"\\U{av:08x}"
+    if op is _sre_c.RANGE:
+        return f"\\U{av[0]:08x}-\\U{av[1]:08x}"
+    if op is _sre_c.CATEGORY:
+        return _CATEGORY_CLASS.get(str(av))
+    return None
+
+
+def _barrier(nodes: list[tuple[Any, Any]], flags: int) -> str | None:
+    """A regex for one character that no match of the pattern can contain, or None."""
+    ignorecase = bool(flags & _sre_c.SRE_FLAG_IGNORECASE)
+    positive: list[str] = []
+    negated: list[str] = []
+    for op, av in nodes:
+        if op is _sre_c.SUBPATTERN:
+            add, _del = av[1], av[2]
+            if add & (_sre_c.SRE_FLAG_ASCII | _sre_c.SRE_FLAG_LOCALE | _sre_c.SRE_FLAG_DOTALL):
+                return None
+            ignorecase = ignorecase or bool(add & _sre_c.SRE_FLAG_IGNORECASE)
+        elif op is _sre_c.LITERAL:
+            positive.append(_member(op, av) or "")
+        elif op is _sre_c.IN:
+            neg = bool(av) and av[0][0] is _sre_c.NEGATE
+            members = [_member(o, a) for o, a in (av[1:] if neg else av)]
+            if any(m is None for m in members):
+                return None
+            (negated if neg else positive).append("".join(m for m in members if m))
+        elif op is _sre_c.ANY:
+            if flags & _sre_c.SRE_FLAG_DOTALL:
+                return None
+            negated.append(r"\n")
+        elif op in (_sre_c.NOT_LITERAL, _sre_c.GROUPREF_EXISTS):
+            return None
+    if flags & (_sre_c.SRE_FLAG_ASCII | _sre_c.SRE_FLAG_LOCALE):
+        return None
+    if negated and ignorecase:
+        return None
+    body = "".join(f"(?=[{m}])" for m in negated)
+    body += f"[^{''.join(positive)}]" if positive else r"[\s\S]"
+    return ("(?i)" if ignorecase else "") + body
+
+
+def _lookaround_width(nodes: list[tuple[Any, Any]], flags: int) -> float:
+    widest = 0.0
+    for op, av in nodes:
+        if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT):
+            try:
+                hi = av[1].getwidth()[1]
+            except Exception:  # noqa: BLE001 - unknown node: no key
+                return _INF
+            widest = max(widest, _INF if hi >= _sre_c.MAXREPEAT else hi)
+    return widest
+
+
+def analyze(pattern: str, flags: int = 0) -> PatternKey:
+    """Derive the prefilter key of one pattern; `PatternKey()` (no key) when unsure."""
+    if _REGEX_ONLY.search(pattern) or flags & ~_KNOWN_FLAGS:
+        return _NO_KEY
+    try:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = _sre_p.parse(pattern, flags)
+        lo_hi = parsed.getwidth()
+    except Exception:  # noqa: BLE001 - any syntax the stdlib parser does not know
+        return _NO_KEY
+    gflags = parsed.state.flags
+    nodes: list[tuple[Any, Any]] = []
+    _walk(parsed.data, nodes)
+    look = _lookaround_width(nodes, gflags)
+    if look == _INF:
+        return _NO_KEY
+    margin = int(look) + LOOKAROUND_SLACK
+    width = _INF if lo_hi[1] >= _sre_c.MAXREPEAT else float(lo_hi[1])
+    barrier_src = _barrier(nodes, gflags)
+    barrier = barrier_rev = None
+    if barrier_src is not None:
+        try:
+            barrier = regex.compile(barrier_src)
+            barrier_rev = regex.compile(barrier_src, regex.REVERSE)
+        except regex.error:
+            barrier = barrier_rev = None
+    if width == _INF and barrier is None:
+        return _NO_KEY
+    info = _seq(parsed.data)
+    lits = info.req
+    lit_score = _score(lits)
+    digits = info.best
+    if lits and lit_score <= 0.005:
+        return PatternKey(literals=lits, width=width, margin=margin, barrier=barrier,
+                          barrier_rev=barrier_rev)
+    if digits >= 1:
+        return PatternKey(digits=digits, width=width, margin=margin, barrier=barrier,
+                          barrier_rev=barrier_rev)
+    if lits and lit_score < 0.5:
+        return PatternKey(literals=lits, width=width, margin=margin, barrier=barrier,
+                          barrier_rev=barrier_rev)
+    return _NO_KEY
+
+
+# -- scanning -------------------------------------------------------------------------
+
+_FOLD_FIX = {0x130: "i", 0x17F: "s", 0x212A: "k"}  # İ, long s, Kelvin sign
+
+
+def fold(text: str) -> str | None:
+    """Lower-case `text` keeping every offset, such that wherever a case-insensitive
+    pattern matches an ASCII literal the folded text holds that literal in lower case.
+    None if lengths would change (then every pattern runs over the whole text)."""
+    if text.isascii():
+        return text.lower()
+    folded = text.translate(_FOLD_FIX).lower()
+    return folded if len(folded) == len(text) else None
+
+
+class Prefilter:
+    """Keys for a list of patterns; `scan(text)` gives each pattern's regions."""
+
+    def __init__(self, patterns: Sequence[tuple[str, int]]) -> None:
+        self.keys = [analyze(p, f) for p, f in patterns]
+        self._automaton: Any = None
+        by_literal: dict[str, list[int]] = {}
+        for i, key in enumerate(self.keys):
+            for lit in key.literals:
+                by_literal.setdefault(lit, []).append(i)
+        if by_literal:
+            import ahocorasick
+
+            self._automaton = ahocorasick.Automaton()
+            for lit, idxs in by_literal.items():
+                self._automaton.add_word(lit, (len(lit), tuple(idxs)))
+            self._automaton.make_automaton()
+        self._digit_res = {k: regex.compile(rf"\d{{{k},}}")
+                           for k in {key.digits for key in self.keys if key.digits}}
+
+    def scan(self, text: str) -> PrefilterScan:
+        return PrefilterScan(self, text)
+
+
+class PrefilterScan:
+    """Occurrences of every key in one text, and the regions derived from them."""
+
+    __slots__ = ("_pf", "_text", "_hits", "_digit_hits", "_failed")
+
+    def __init__(self, pf: Prefilter, text: str) -> None:
+        self._pf = pf
+        self._text = text
+        self._hits: dict[int, list[tuple[int, int]]] = {}
+        self._digit_hits: dict[int, list[tuple[int, int]] | None] = {}
+        self._failed = False
+        if pf._automaton is not None:
+            folded = fold(text)
+            if folded is None:
+                self._failed = True
+                return
+            hits = self._hits
+            for end_idx, (length, idxs) in pf._automaton.iter(folded):
+                span = (end_idx + 1 - length, end_idx + 1)
+                for i in idxs:
+                    lst = hits.get(i)
+                    if lst is None:
+                        hits[i] = [span]
+                    elif lst[-1] != span:
+                        lst.append(span)
+
+    def regions(self, index: int) -> list[tuple[int, int]] | None:
+        """Where pattern `index` must run: None = the whole text; [] = nowhere."""
+        key = self._pf.keys[index]
+        if not key.usable or self._failed:
+            return None
+        text = self._text
+        n = len(text)
+        # Dense occurrences mean regions would cover most of the text: scan it whole.
+        most = max(16, n // DENSE)
+        if key.literals:
+            hits = self._hits.get(index, [])
+            if len(hits) > most:
+                return None
+            if len(key.literals) > 1:
+                hits = sorted(hits)
+        else:
+            found = self._digit_hits.get(key.digits, ())
+            if found == ():
+                found = []
+                for m in self._pf._digit_res[key.digits].finditer(text):
+                    found.append(m.span())
+                    if len(found) > most:
+                        found = None
+                        break
+                self._digit_hits[key.digits] = found
+            if found is None:
+                return None
+            hits = found
+        if not hits:
+            return []
+        width, margin = key.width, key.margin
+        barrier, barrier_rev = key.barrier, key.barrier_rev
+        out: list[tuple[int, int]] = []
+        cur_lo = cur_hi = -1
+        for a, b in hits:
+            if width != _INF:
+                lo = a - int(width) - margin
+                hi = b + int(width) + margin
+            else:
+                lo, hi = 0, n
+            if width == _INF and barrier is not None and barrier_rev is not None:
+                floor = max(0, lo, a - BARRIER_SEARCH)
+                m = barrier_rev.search(text, floor, a)
+                if m is not None:
+                    lo = max(lo, m.start() + 1 - margin)
+                elif floor > max(lo, 0):
+                    return None  # no barrier close by: give up on regions
+                ceil = min(n, hi, b + BARRIER_SEARCH)
+                m = barrier.search(text, b, ceil)
+                if m is not None:
+                    hi = min(hi, m.start() + margin)
+                elif ceil < min(hi, n):
+                    return None
+            lo = max(lo, 0)
+            hi = min(hi, n)
+            if cur_hi >= 0 and lo <= cur_hi + MERGE_GAP:
+                if hi > cur_hi:
+                    cur_hi = hi
+                continue
+            if cur_hi >= 0:
+                out.append((cur_lo, cur_hi))
+            cur_lo, cur_hi = lo, hi
+        out.append((cur_lo, cur_hi))
+        if sum(e - s for s, e in out) > FULL_SCAN_SHARE * n:
+            return None
+        return out

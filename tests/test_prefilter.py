@@ -1,0 +1,156 @@
+"""The prefilter must never change results: compare against scanning every pattern over
+the whole text, for the built-in packs, generated corpora and random patterns."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+import regex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dataclass_scan.api import load_rules
+from dataclass_scan.config import Config
+from dataclass_scan.detect.engine import Engine
+from dataclass_scan.detect.prefilter import Prefilter, analyze, fold
+from dataclass_scan.model import Location, Segment
+from fixtures.corpus import PLANTS, prose
+
+
+@pytest.fixture(scope="module")
+def engines():
+    packs = load_rules(Config())
+    return Engine(packs), Engine(packs, prefilter=False)
+
+
+def _findings(engine, text, track=True):
+    res = engine.detect(Segment(text=text, location=Location(line=1), track_lines=track))
+    return [(f.rule, f.start, f.end, f.confidence, f.location, f.excerpt, f.value_hash,
+             f.reasons) for f in res.findings], res.errors
+
+
+def test_keys_are_derived_from_the_patterns():
+    aws = analyze(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z2-7]{16}(?![A-Z0-9])")
+    assert aws.literals == {"akia", "asia"} and aws.width == 20 and aws.margin == 2
+    email = analyze(r"(?<![\w.])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+    assert email.literals == {"@"} and email.width == float("inf")
+    assert email.barrier is not None and email.barrier.search("a b").group() == " "
+    ssn = analyze(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)")
+    assert ssn.digits == 4 and not ssn.literals
+    pem = analyze(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+    assert pem.literals == {"-----begin "}
+    # Syntax only the regex module knows, or nothing to hold on to: always run.
+    for pattern in (r"\p{Lu}{3}\d", r"(?:foo){e<=1}", r"[[:alpha:]]+x", r"\w+", r".{3,}"):
+        assert not analyze(pattern).usable, pattern
+    assert not analyze("(?<=a+)b").usable  # unbounded look-behind (regex allows it)
+
+
+def test_fold_catches_every_case_insensitive_ascii_letter_match():
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    folded = fold(every)
+    assert folded is not None and len(folded) == len(every)
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        for m in regex.finditer(letter, every, flags=regex.IGNORECASE):
+            assert folded[m.start()] == letter, hex(ord(m.group()))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_builtin_packs_same_findings_on_generated_prose(engines, seed):
+    fast, full = engines
+    text = prose(60_000 + seed * 20_000, seed=seed, every=300 + seed * 200)
+    got, want = _findings(fast, text), _findings(full, text)
+    assert got == want
+    assert len(want[0]) > 20
+
+
+def test_values_at_segment_edges_and_in_dense_text(engines):
+    fast, full = engines
+    plants = [p.format(first="ann", last="lee", n4="8145", n2="42") for p in PLANTS]
+    cases = ["".join(plants), "\n".join(plants), " ".join(plants) * 50,
+             plants[0], plants[-1], "x" * 5000 + plants[1], plants[2] + "y" * 5000,
+             "1 2 3 4 " * 2000 + plants[1] + " 5 6" * 100]
+    for text in cases:
+        assert _findings(fast, text) == _findings(full, text)
+
+
+FRAGMENTS = [p.format(first="kim", last="ray", n4="8145", n2="7") for p in PLANTS] + [
+    " ", "\n", "-", ".", "@", "+", "(", ")", "0", "536", "22", "8145", "4539", "AKIA",
+    "akia", "ſ", "K", "İ", "é", "٣", "\x00", "ssn", "phone", "ip", "DE89", "-----BEGIN ",
+    "PRIVATE KEY-----", "RSA ", "a", "Z", "_", "203.0.113.", "+44", "x@y", ".com",
+]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=80))
+def test_builtin_packs_same_findings_on_random_texts(engines, parts):
+    fast, full = engines
+    text = "".join(parts)
+    assert _findings(fast, text) == _findings(full, text)
+
+
+# -- random patterns: region scans equal whole-text scans -----------------------------
+
+_ATOMS = [r"\d", r"[0-9]", r"[a-c]", r"[^\s]", r"\w", r"\s", "a", "b", "B", "@", "-", r"\.",
+          "ab", "AKIA", r"[ -]", r"\b", "(?<!\\d)", "(?!\\w)", "(?<![a-z])", "(?=b)", "x",
+          r"[^a]", ".", "(?i:ab)", r"\W", "(?<=a)"]
+
+
+@st.composite
+def _patterns(draw, depth=0):
+    n = draw(st.integers(1, 5))
+    out = []
+    for _ in range(n):
+        kind = draw(st.integers(0, 9 if depth < 2 else 5))
+        if kind <= 5:
+            atom = draw(st.sampled_from(_ATOMS))
+        elif kind == 6:
+            atom = "(?:" + draw(_patterns(depth=depth + 1)) + ")"
+        elif kind == 7:
+            atom = ("(?:" + draw(_patterns(depth=depth + 1)) + "|"
+                    + draw(_patterns(depth=depth + 1)) + ")")
+        else:
+            atom = "(" + draw(_patterns(depth=depth + 1)) + ")"
+        if not atom.startswith(("(?<", "(?=", "(?!", r"\b")):
+            q = draw(st.sampled_from(["", "", "?", "*", "+", "{2}", "{1,3}", "{0,2}", "+?"]))
+            atom += q
+        out.append(atom)
+    return "".join(out)
+
+
+_TEXT_ALPHABET = list("ab Bx@-.0123456789\n_") + ["AKIA", "ak", "ſ", "K", "٣", "é"]
+
+
+def _check_regions(pattern: str, flags: int, text: str) -> None:
+    try:
+        compiled = regex.compile(pattern, flags)
+        want = [m.span() for m in compiled.finditer(text, timeout=0.5)]
+    except (regex.error, TimeoutError):
+        return  # invalid, or backtracks catastrophically: nothing to compare
+    pf = Prefilter([(pattern, flags)])
+    regions = pf.scan(text).regions(0)
+    if regions is None:
+        return
+    got = [m.span() for s, e in regions for m in compiled.finditer(text, s, e)]
+    assert got == want, (pattern, regions)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_patterns(), st.sampled_from([0, regex.IGNORECASE]),
+       st.lists(st.sampled_from(_TEXT_ALPHABET), max_size=300))
+def test_random_patterns_regions_equal_whole_text(pattern, flags, parts):
+    _check_regions(pattern, flags, "".join(parts))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_patterns(), st.integers(0, 3), st.integers(0, 10_000))
+def test_random_patterns_on_long_sparse_texts(pattern, layout, seed):
+    import random
+
+    rng = random.Random(seed)
+    filler = ["lorem ipsum dolor ", "sit amet ", "\n", "consectetur "][layout]
+    pieces = []
+    for _ in range(rng.randrange(1, 40)):
+        pieces.append(filler * rng.randrange(0, 200))
+        pieces.append("".join(rng.choice(_TEXT_ALPHABET) for _ in range(rng.randrange(1, 12))))
+    _check_regions(pattern, 0, "".join(pieces))
