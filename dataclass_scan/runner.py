@@ -27,6 +27,7 @@ from dataclass_scan.detect.engine import Engine
 from dataclass_scan.errors import BinaryFileError, EncryptedError, UnsupportedError
 from dataclass_scan.extract import ExtractContext, get_extractor, sniff_format
 from dataclass_scan.model import FileResult, Finding, Item, Status
+from dataclass_scan.redact import redact
 
 HASH_CHUNK = 1024 * 1024
 
@@ -135,16 +136,19 @@ def _process_one(item: Item, ctx: ScanContext, depth: int, children: list[Item])
     except BinaryFileError as exc:
         return _replace(base, status=Status.SKIPPED, reasons=(str(exc),))
     except EncryptedError as exc:
-        return _classified(base, ctx, findings, Status.ENCRYPTED, [*errors, str(exc)])
+        return _classified(base, ctx, findings, Status.ENCRYPTED,
+                           [*errors, redact(str(exc), ctx.engine)])
     except UnsupportedError as exc:
-        return _classified(base, ctx, findings, Status.UNSUPPORTED, [*errors, str(exc)])
+        return _classified(base, ctx, findings, Status.UNSUPPORTED,
+                           [*errors, redact(str(exc), ctx.engine)])
     except MemoryError:
         return _classified(base, ctx, findings, Status.ERROR, [*errors, "out of memory"])
     except Exception as exc:  # noqa: BLE001 - one bad file never stops the scan
         return _classified(base, ctx, findings, Status.ERROR,
-                           [*errors, f"{type(exc).__name__}: {_short(str(exc))}"])
+                           [*errors, f"{type(exc).__name__}: {redact(str(exc), ctx.engine)}"])
     status = Status.PARTIAL if (xctx.warnings or errors) else Status.SCANNED
-    return _classified(base, ctx, findings, status, [*xctx.warnings, *errors],
+    warnings = [redact(w, ctx.engine, numbers=False) for w in xctx.warnings]
+    return _classified(base, ctx, findings, status, [*warnings, *errors],
                        metadata=xctx.metadata, item=item)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 import ahocorasick
 
 from dataclass_scan.detect.rulepack import Rule
+from dataclass_scan.errors import RulePackError
 
 MAX_TERMS = 2_000_000
 
@@ -29,7 +30,14 @@ class DictionaryMatcher:
                 total += 1
                 entries.setdefault(_fold(term), []).append((rule, term))
         if total > MAX_TERMS:
-            raise ValueError(f"dictionary has {total} terms; the limit is {MAX_TERMS}")
+            # Rule files are untrusted: refuse before building a huge automaton, and name
+            # the file (and line) of the largest dictionary.
+            biggest = max(rules, key=lambda r: len(r.terms))
+            path, _, line = biggest.source.rpartition(":")
+            raise RulePackError(
+                path or biggest.source, int(line) if line.isdigit() else None,
+                f"dictionary rule {biggest.id!r} has {len(biggest.terms)} terms "
+                f"({total} in all dictionaries); the limit is {MAX_TERMS}")
         for key, rules_for_key in entries.items():
             self._automaton.add_word(key, (len(key), rules_for_key))
         self._automaton.make_automaton()

@@ -65,13 +65,43 @@ def load_yaml(text: str, path: str) -> Any:
     if len(text) > MAX_RULE_FILE_BYTES:
         raise RulePackError(path, None, f"file is larger than {MAX_RULE_FILE_BYTES} bytes")
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _refuse_shared_collections(node)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         raise RulePackError(path, line, f"invalid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise RulePackError(path, None, f"invalid YAML: {exc}") from None
+
+
+def _refuse_shared_collections(root: yaml.Node) -> None:
+    """Refuse aliases to lists and mappings (and recursive aliases): rule files are
+    untrusted, and nested aliases ("billion laughs") expand exponentially once anything
+    walks or prints the value. Aliases to plain scalars stay allowed."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            continue
+        if id(node) in seen:
+            raise yaml.composer.ComposerError(
+                None, None, "an alias to a list or mapping is not allowed in rule files",
+                node.start_mark)
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                stack.extend((value, key))
 
 
 def line_of(obj: Any, key: str | None = None, default: int | None = None) -> int | None:

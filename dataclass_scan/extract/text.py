@@ -27,6 +27,9 @@ def decode_bytes(data: bytes) -> str:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             pass
+    padded = _text_with_nuls(data)
+    if padded is not None:
+        return padded
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[: 1024 * 1024]).best()
@@ -36,6 +39,20 @@ def decode_bytes(data: bytes) -> str:
     if b"\x00" in data[:8192] and not encoding.startswith(("utf_16", "utf_32")):
         raise BinaryFileError("binary file: not readable as text")
     return data.decode(encoding, errors="replace")
+
+
+def _text_with_nuls(data: bytes) -> str | None:
+    """UTF-8 text with a few NUL bytes (padding in logs, C-string dumps) is still text:
+    NULs become spaces, so offsets and values around them survive. Binary formats have
+    far more NULs, or bytes that are not UTF-8."""
+    sample = data[:65536]
+    nuls = sample.count(0)
+    if not nuls or nuls * 20 > len(sample):
+        return None
+    try:
+        return data.replace(b"\x00", b" ").decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def read_text(item: Item, ctx: ExtractContext) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import posixpath
 import zipfile
 from collections.abc import Iterator
+from typing import Any
 
 from dataclass_scan.extract import ExtractContext
 from dataclass_scan.extract.docx import open_office
@@ -18,6 +19,7 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
     import openpyxl
+    from openpyxl.utils import get_column_letter
 
     wb = open_office(item, lambda fh: openpyxl.load_workbook(fh, read_only=True, data_only=True))
     try:
@@ -26,26 +28,55 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
             if getattr(ws, "sheet_state", "visible") != "visible":
                 hidden.append(ws.title)
             header: dict[int, str] = {}
-            for row in ws.iter_rows():
-                for cell in row:
-                    value = getattr(cell, "value", None)
-                    if value is None or isinstance(value, bool):
-                        continue
-                    text = str(value)
-                    if not text.strip():
-                        continue
-                    if cell.row == 1:
-                        header[cell.column] = text.strip()
-                    yield Segment(
-                        text=text,
-                        location=Location(sheet=ws.title, cell=cell.coordinate),
-                        context=header.get(cell.column, "") if cell.row > 1 else "",
-                    )
+            for row, column, value in _cells(ws):
+                if value is None or isinstance(value, bool):
+                    continue
+                text = str(value)
+                if not text.strip():
+                    continue
+                if row == 1:
+                    header[column] = text.strip()
+                yield Segment(
+                    text=text,
+                    location=Location(sheet=ws.title, cell=f"{get_column_letter(column)}{row}"),
+                    context=header.get(column, "") if row > 1 else "",
+                )
         if hidden:
             ctx.metadata["hidden_sheets"] = hidden
     finally:
         wb.close()
     yield from _package_parts(item, ctx)
+
+
+def _cells(ws: Any) -> Iterator[tuple[int, int, Any]]:
+    """The cells a sheet really stores, as (row, column, value).
+
+    openpyxl's `iter_rows` pads every row to the sheet's declared dimension and yields
+    an empty row for every missing row number, so a sheet declaring `A1:XFD1048576`
+    (or one cell in row 1048576) makes it walk billions of empty cells. Read the
+    worksheet XML's cells directly instead; fall back to `iter_rows` without the
+    declared dimension if openpyxl's internals change.
+    """
+    try:
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        parent = ws.parent
+        options = {"data_only": parent.data_only, "epoch": parent.epoch,
+                   "date_formats": parent._date_formats,
+                   "timedelta_formats": parent._timedelta_formats}
+        shared, source = ws._shared_strings, ws._get_source()
+    except (ImportError, AttributeError):
+        ws.reset_dimensions()
+        for cells in ws.iter_rows():
+            for cell in cells:
+                value = getattr(cell, "value", None)
+                if value is not None:
+                    yield cell.row, cell.column, value
+        return
+    with source as src:
+        for _idx, row in WorkSheetParser(src, shared, **options).parse():
+            for cell in row:
+                yield cell["row"], cell["column"], cell["value"]
 
 
 def _package_parts(item: Item, ctx: ExtractContext) -> Iterator[Segment]:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from dataclass_scan.atomic import AtomicPrivateFile
 from dataclass_scan.model import FileResult, ScanResult
 from dataclass_scan.report import Reporter, ReportOptions
 
@@ -29,13 +30,17 @@ class ReportSink:
         self._options = options
         self.output = output
         self._fh: TextIO | None = None
+        self._file: AtomicPrivateFile | None = None
         self._rep: Reporter | None = None
+        self._complete = False
 
     def _reporter(self) -> Reporter:
         if self._rep is None:
             if self.output is not None:
-                self._fh = open_private(self.output)
-                out: TextIO = self._fh
+                # Written to a temporary file, renamed into place by close() only after
+                # end(): an interrupted scan leaves no report that looks complete.
+                self._file = AtomicPrivateFile(self.output)
+                self._fh = out = self._file.fh
             else:
                 out = sys.stdout
             self._rep = self._cls(out, self._options)
@@ -47,10 +52,15 @@ class ReportSink:
 
     def end(self, scan: ScanResult) -> None:
         self._reporter().end(scan)
+        self._complete = True
 
     def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
+        if self._file is not None:
+            if self._complete:
+                self._file.commit()
+            else:
+                self._file.discard()
+            self._file = None
             self._fh = None
 
     def render(self, scan: ScanResult) -> None:
