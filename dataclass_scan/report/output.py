@@ -39,7 +39,9 @@ class ReportSink:
             if self.output is not None:
                 # Written to a temporary file, renamed into place by close() only after
                 # end(): an interrupted scan leaves no report that looks complete.
-                self._file = AtomicPrivateFile(self.output)
+                # Streaming formats write in place and mark completion themselves.
+                self._file = AtomicPrivateFile(
+                    self.output, live=bool(getattr(self._cls, "streaming", False)))
                 self._fh = out = self._file.fh
             else:
                 out = sys.stdout

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,12 +45,34 @@ def scanned(tmp_path_factory: pytest.TempPathFactory, leak_data: Path) -> Scanne
     existing.write_text("an old report\n")
     existing.chmod(0o644)  # a report that existed with wider permissions
     runs: dict[str, Run] = {}
-    for fmt in formats():
-        runs[fmt] = box.run("scan", str(leak_data), "-f", fmt, "-o",
-                            str(box.work / f"report.{fmt}"))
+    # Real processes (default worker pool, real stderr with any library logging) ...
+    runs["json"] = box.run("scan", str(leak_data), "-f", "json", "-o",
+                           str(box.work / "report.json"))
     runs["console-stdout"] = box.run("scan", str(leak_data))
-    runs["quiet"] = box.run("scan", str(leak_data), "-q")
+    # ... and every other format in this process (fast), with the same confined home,
+    # working folder and temp folder.
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in box.env().items():
+            if key.startswith(("HOME", "XDG_", "TMPDIR")):
+                mp.setenv(key, value)
+        mp.setenv("DATACLASS_SCAN_HOME", str(box.home / ".config" / "dataclass-scan"))
+        mp.chdir(box.work)
+        mp.setattr(tempfile, "tempdir", None)
+        cli = CliRunner()
+        for fmt in [f for f in formats() if f not in runs]:
+            r = cli.invoke(app, ["scan", str(leak_data), "-f", fmt, "-o",
+                                 str(box.work / f"report.{fmt}"), "-j", "1"])
+            runs[fmt] = Run(r.exit_code, r.stdout, _stderr(r))
+        r = cli.invoke(app, ["scan", str(leak_data), "-q", "-j", "1"])
+        runs["quiet"] = Run(r.exit_code, r.stdout, _stderr(r))
     return Scanned(box, runs)
+
+
+def _stderr(result: object) -> str:
+    try:
+        return str(result.stderr)  # type: ignore[attr-defined]
+    except (ValueError, AttributeError):
+        return ""
 
 
 def _leaks(scanned: Scanned) -> list[str]:
@@ -91,7 +114,7 @@ def test_show_values_puts_the_values_in_every_format(leak_data: Path, tmp_path: 
     """The positive control: the search above does find values when they are there."""
     out = tmp_path / f"report.{fmt}"
     r = CliRunner().invoke(app, ["scan", str(leak_data), "-f", fmt, "-o", str(out),
-                                 "--show-values"])
+                                 "--show-values", "--force-show-values"])
     assert r.exit_code == 1, r.output
     assert leaks_in(out.read_bytes()), f"{fmt} with --show-values shows no value"
 
