@@ -66,7 +66,13 @@ def scan(
         raise ConfigError("no paths to scan")
     ctx = build_context(config)
     started = _now()
-    runner = runner or make_runner(config)
+    if runner is None:
+        runner = make_runner(config)
+        from dataclass_scan.store.cache import CachingRunner, ScanCache, cache_path, fingerprint
+
+        where = cache_path(config)
+        if where is not None:
+            runner = CachingRunner(runner, ScanCache(where, fingerprint(ctx)))
 
     def items() -> object:
         for item in iter_items(roots, config):

@@ -127,6 +127,12 @@ MaxMemoryOpt = Annotated[str | None, typer.Option(
 PasswordFileOpt = Annotated[Path | None, typer.Option(
     "--password-file", help="Candidate passwords for encrypted PDFs, Office files and zip "
     "members, one per line (never logged or reported).")]
+NoCacheOpt = Annotated[bool, typer.Option(
+    "--no-cache", help="Scan every file again; do not read or write the incremental-scan "
+    "cache.")]
+CacheOpt = Annotated[Path | None, typer.Option(
+    "--cache", help="Incremental-scan cache file (default: cache.sqlite in the per-"
+    "installation folder, ~/.config/dataclass-scan or $DATACLASS_SCAN_HOME).")]
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -163,6 +169,8 @@ def scan(
     audit_log: AuditLogOpt = None,
     changed_since: ChangedSinceOpt = None,
     password_file: PasswordFileOpt = None,
+    no_cache: NoCacheOpt = False,
+    cache_file: CacheOpt = None,
 ) -> None:
     """Scan files and folders, label each file and print a verdict for the destination."""
     from dataclass_scan.api import scan as run_scan
@@ -191,6 +199,8 @@ def scan(
             jobs=jobs,
             timeout=parse_duration(timeout) if timeout is not None else None,
             max_memory=parse_size(max_memory) if max_memory is not None else None,
+            cache=False if no_cache else None,
+            cache_file=cache_file,
             passwords=read_password_file(password_file) if password_file else None,
         )
         options = ReportOptions(show_values=show_values, quiet=quiet,

@@ -195,6 +195,7 @@ class FileResult:
     findings: tuple[Finding, ...] = ()
     errors: tuple[str, ...] = ()
     source: Mapping[str, Any] = field(default_factory=dict)
+    cached: bool = False  # reused from the incremental-scan cache (store/cache.py)
 
 
 @dataclass(frozen=True, slots=True)

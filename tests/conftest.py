@@ -12,6 +12,8 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """Keep the per-installation secret and any state out of the real home folder."""
     home = tmp_path_factory.getbasetemp() / "dcs-home"
     monkeypatch.setenv("DATACLASS_SCAN_HOME", str(home))
+    # Tests opt in to the incremental-scan cache with an explicit cache file.
+    monkeypatch.setenv("DATACLASS_SCAN_CACHE", "off")
     monkeypatch.delenv("NO_COLOR", raising=False)
     yield
 

@@ -52,6 +52,7 @@ def file_dict(r: FileResult, show_values: bool) -> dict[str, Any]:
         "reasons": list(r.reasons),
         "findings": [finding_dict(f, show_values) for f in r.findings],
         "errors": list(r.errors),
+        **({"cached": True} if r.cached else {}),
     }
 
 
@@ -75,6 +76,9 @@ def summary_dict(scan: ScanResult) -> dict[str, Any]:
         "by_verdict": dict(sorted(by_verdict.items())),
         "findings": sum(len(f.findings) for f in scan.files),
     }
+    cached = sum(1 for f in scan.files if f.cached)
+    if cached:  # results reused from the incremental-scan cache
+        out["cached"] = cached
     if scan.suppressed:  # findings a baseline suppressed (scan --baseline)
         out["suppressed"] = scan.suppressed
     return out
