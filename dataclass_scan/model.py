@@ -131,6 +131,9 @@ class Segment:
     location: Location = field(default_factory=Location)
     track_lines: bool = False
     context: str = ""
+    # Overlapping chunks of a large file (extract/stream.py): only findings starting in
+    # [keep[0], keep[1]) belong to this segment; the neighbour owns the rest.
+    keep: tuple[int, int] | None = None
 
     def locate(self, offset: int, newlines: list[int] | None = None) -> Location:
         if not self.track_lines:

@@ -131,6 +131,9 @@ def _process_one(item: Item, ctx: ScanContext, depth: int, children: list[Item])
                 children.append(segment)
                 continue
             res = ctx.engine.detect(segment, show_values=ctx.config.show_values)
+            if segment.keep is not None:  # an overlapping chunk: keep only its own part
+                lo, hi = segment.keep
+                res.findings = [f for f in res.findings if lo <= f.start < hi]
             findings.extend(res.findings)
             errors.extend(res.errors)
     except BinaryFileError as exc:

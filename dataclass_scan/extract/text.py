@@ -65,5 +65,13 @@ def read_text(item: Item, ctx: ExtractContext) -> str:
 
 
 def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
+    from dataclass_scan.extract import stream
+
+    if item.size > stream.STREAM_THRESHOLD:  # large: overlapping chunks, bounded memory
+        with item.open() as fh:
+            head = fh.read(1024 * 1024)
+        encoding, nul_to_space = stream.stream_encoding(head)
+        yield from stream.text_chunks(item, ctx, encoding, nul_to_space)
+        return
     text = read_text(item, ctx)
     yield Segment(text=text, location=Location(line=1), track_lines=True)
