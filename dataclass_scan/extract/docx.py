@@ -17,6 +17,40 @@ from dataclass_scan.model import Item, Location, Segment
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+# Macro-enabled and template variants that python-docx/python-pptx refuse by content type;
+# their XML is the same as the plain document's.
+_CONTENT_TYPE_ALIASES = {
+    b"application/vnd.ms-word.document.macroEnabled.main+xml":
+        b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml":
+        b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml":
+        b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    b"application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml":
+        b"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+}
+
+
+def _plain_content_types(data: bytes) -> bytes | None:
+    """The package with macro/template main content types renamed, or None if unchanged."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            types = zf.read("[Content_Types].xml")
+            fixed = types
+            for old, new in _CONTENT_TYPE_ALIASES.items():
+                fixed = fixed.replace(old, new)
+            if fixed == types:
+                return None
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+                for info in zf.infolist():
+                    body = fixed if info.filename == "[Content_Types].xml" else zf.read(info)
+                    dst.writestr(info.filename, body)
+            return out.getvalue()
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError):
+        return None
+
+
 def open_office(item: Item, loader: Any) -> Any:
     """Open an OOXML package, turning encryption and corruption into typed errors."""
     with item.open() as fh:
@@ -25,7 +59,15 @@ def open_office(item: Item, loader: Any) -> Any:
         raise EncryptedError("encrypted or legacy Office file (OLE container)")
     try:
         return loader(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except ValueError as exc:
+        plain = _plain_content_types(data) if "content type" in str(exc) else None
+        if plain is not None:
+            try:
+                return loader(io.BytesIO(plain))
+            except (zipfile.BadZipFile, KeyError, ValueError):
+                pass
+        raise ExtractionError(f"corrupt Office file: {type(exc).__name__}: {exc}") from None
+    except (zipfile.BadZipFile, KeyError) as exc:
         raise ExtractionError(f"corrupt Office file: {type(exc).__name__}: {exc}") from None
 
 
@@ -50,7 +92,7 @@ def _table_segments(table: Any, part: str) -> Iterator[Segment]:
             )
 
 
-def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
+def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment | Item]:
     import docx
 
     doc = open_office(item, docx.Document)
@@ -79,11 +121,22 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
                     )
 
 
-def _package_parts(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
+def _package_parts(item: Item, ctx: ExtractContext) -> Iterator[Segment | Item]:
     from dataclass_scan.extract import ooxml
 
     with item.open() as fh, zipfile.ZipFile(fh) as zf:
         yield from ooxml.package_metadata(zf, ctx)
+        # altChunk parts (HTML, plain text or nested documents) and embedded objects.
+        yield from ooxml.embedded_items(
+            zf, item.path, ("word/embeddings/",), ctx.max_bytes)
+        for name in zf.namelist():
+            low = name.lower()
+            if low.startswith("word/") and low.endswith((".htm", ".html", ".mht", ".xhtml")):
+                from dataclass_scan.model import Item as _Item
+
+                data = zf.read(name)
+                yield _Item(path=f"{item.path}!{name}", size=len(data), data=data,
+                            source={"container": item.path, "format": "html"})
         w = ooxml.W
         for part, tag, label in (("word/footnotes.xml", "footnote", "footnote"),
                                  ("word/endnotes.xml", "endnote", "endnote"),

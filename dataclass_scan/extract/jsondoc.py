@@ -45,12 +45,39 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and text.lstrip()[:1] in ("{", "["):
+            documents = _concatenated(text)
+            if documents is not None:
+                for line, value in documents:
+                    yield from walk(value, line=line)
+                return
             yield from _lines(text, ctx)
             return
         raise ExtractionError(f"invalid JSON at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
         raise ExtractionError("JSON nested too deeply") from None
     yield from walk(data)
+
+
+def _concatenated(text: str) -> list[tuple[int, Any]] | None:
+    """Documents one after another (NDJSON, or pretty-printed objects back to back), each
+    with the line it starts on; None if any part is not valid JSON."""
+    decoder = json.JSONDecoder()
+    out: list[tuple[int, Any]] = []
+    pos, line, size = 0, 1, len(text)
+    while True:
+        start = pos
+        while pos < size and text[pos] in " \t\r\n":
+            pos += 1
+        line += text.count("\n", start, pos)
+        if pos >= size:
+            return out
+        try:
+            value, end = decoder.raw_decode(text, pos)
+        except (json.JSONDecodeError, RecursionError):
+            return None
+        out.append((line, value))
+        line += text.count("\n", pos, end)
+        pos = end
 
 
 def _lines(text: str, ctx: ExtractContext) -> Iterator[Segment]:

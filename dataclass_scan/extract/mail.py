@@ -77,12 +77,23 @@ def extract_eml(item: Item, ctx: ExtractContext) -> Iterator[Segment | Item]:
     yield from _parts(item, msg, ctx)
 
 
+def _leaves(msg: EmailMessage, depth: int = 0) -> Iterator[EmailMessage]:
+    """Leaf parts of a message, not descending into attached messages (message/rfc822,
+    scanned as child items of their own) and at most 50 multipart levels deep."""
+    if msg.get_content_maintype() == "multipart" and msg.is_multipart():
+        if depth >= 50:
+            return
+        for sub in msg.get_payload():  # type: ignore[union-attr]
+            if isinstance(sub, EmailMessage):
+                yield from _leaves(sub, depth + 1)
+        return
+    yield msg
+
+
 def _parts(item: Item, msg: EmailMessage, ctx: ExtractContext) -> Iterator[Segment | Item]:
     unnamed = 0
     plain_seen = html_seen = 0
-    for part in msg.walk():
-        if part.is_multipart():
-            continue
+    for part in _leaves(msg):
         ctype = part.get_content_type()
         filename = part.get_filename()
         disposition = part.get_content_disposition()
@@ -225,6 +236,7 @@ def extract_msg(item: Item, ctx: ExtractContext) -> Iterator[Segment | Item]:
         if headers.get("Recipients"):
             yield Segment(text=headers["Recipients"], location=Location(part="recipients"),
                           context="to")
+        yield from _other_strings(ole)
         body = _as_text(_prop(ole, [], "1000"))
         if body.strip():
             yield Segment(text=body, location=Location(part="body", line=1), track_lines=True)
@@ -232,6 +244,31 @@ def extract_msg(item: Item, ctx: ExtractContext) -> Iterator[Segment | Item]:
         if html:
             yield from _html_segments(_as_text(html), "body html")
         yield from _msg_attachments(item, ole, ctx)
+
+
+# Properties read above or not worth scanning (bodies, headers, ids, class names).
+_MSG_SKIP = frozenset({*_MSG_STRINGS, "007D", "1000", "1013", "1009", "001A", "0064", "0065",
+                       "0075", "0C1E", "0C1D", "0E1D", "003B", "0051", "0052", "300B", "1035",
+                       "1042", "0070", "0E02", "0E03", "0E04", "3FFA", "3FF8", "0C1F", "5D01"})
+
+
+def _other_strings(ole: Any) -> Iterator[Segment]:
+    """Other top-level string properties: contact fields, appointment locations, ...."""
+    for entry in ole.listdir(streams=True, storages=False):
+        if len(entry) != 1 or not entry[0].startswith("__substg1.0_"):
+            continue
+        tag = entry[0][12:]
+        prop, ptype = tag[:4].upper(), tag[4:8].upper()
+        if ptype not in ("001F", "001E") or prop in _MSG_SKIP:
+            continue
+        try:
+            data = ole.openstream(entry).read(65536)
+        except OSError:
+            continue
+        text = (data.decode("utf-16-le", "replace") if ptype == "001F"
+                else data.decode("cp1252", "replace")).rstrip("\x00")
+        if text.strip():
+            yield Segment(text=text, location=Location(part=f"property 0x{prop}"))
 
 
 def _msg_attachments(item: Item, ole: Any, ctx: ExtractContext) -> Iterator[Item]:

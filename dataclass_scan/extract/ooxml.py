@@ -98,3 +98,46 @@ def paragraphs(element: Any) -> Iterator[str]:
             yield "".join(parts)
             continue
         stack.extend(reversed(list(node)))
+
+
+A_NS = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def drawing_text(zf: zipfile.ZipFile, prefixes: tuple[str, ...], label: str,
+                 tag: str = "p") -> Iterator[Segment]:
+    """Text of the elements named `tag` (any namespace; `a:p` paragraphs by default) in
+    parts under `prefixes` (drawings, SmartArt data, comments, shared strings), one
+    segment per element, located `:{label} N:paragraph M`."""
+    names = sorted(n for n in zf.namelist() if n.startswith(prefixes) and n.endswith(".xml")
+                   and "/_rels/" not in n)
+    for number, name in enumerate(names, start=1):
+        root = parse_part(zf, name)
+        if root is None:
+            continue
+        count = 0
+        for para in (el for el in root.iter() if local(el.tag) == tag):
+            text = "".join(t.text or "" for t in para.iter() if local(t.tag) == "t")
+            if text.strip():
+                count += 1
+                yield Segment(text=text, location=Location(part=f"{label} {number}",
+                                                           paragraph=count))
+
+
+def embedded_items(zf: zipfile.ZipFile, item_path: str, prefixes: tuple[str, ...],
+                   max_bytes: int) -> Iterator[Any]:
+    """Embedded files (OLE objects, packages) as child items `doc.pptx!ppt/embeddings/x`."""
+    from dataclass_scan.model import Item
+
+    for info in zf.infolist():
+        if not info.filename.startswith(prefixes) or info.is_dir():
+            continue
+        if info.file_size > max_bytes:
+            yield Item(path=f"{item_path}!{info.filename}", size=info.file_size,
+                       skip_reason="embedded object larger than the size limit")
+            continue
+        try:
+            data = zf.read(info)
+        except Exception:  # noqa: BLE001 - a broken embedding must not lose the document
+            continue
+        yield Item(path=f"{item_path}!{info.filename}", size=len(data), data=data,
+                   source={"container": item_path, "embedded": True})

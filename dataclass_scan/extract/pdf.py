@@ -1,4 +1,6 @@
-"""PDF: text per page with pdfplumber; a page's lines are located as `page N:line M`.
+"""PDF: text per page with pypdfium2 (PDFium: fast, robust against broken files, good
+Unicode), falling back to pdfplumber when PDFium cannot parse a file; a page's lines are
+located as `page N:line M`.
 
 Encrypted files are tried with the empty password, then each `--password-file`
 candidate, and otherwise reported `encrypted`. Pages that carry images but no text are
@@ -46,15 +48,42 @@ def _open(data: bytes, passwords: tuple[str, ...]) -> Any:
     raise EncryptedError("encrypted PDF: no password opened it")
 
 
-def _info(pdf: Any, ctx: ExtractContext) -> Iterator[Segment]:
-    info: dict[str, str] = {}
+def _open_pdfium(data: bytes, passwords: tuple[str, ...]) -> tuple[Any, str | None]:
+    """(document, password) with PDFium; (None, None) when PDFium cannot parse the file."""
+    import pypdfium2 as pdfium
+
+    for password in (None, *passwords):
+        try:
+            return pdfium.PdfDocument(data, password=password), password
+        except pdfium.PdfiumError as exc:
+            if getattr(exc, "err_code", None) == 4:  # FPDF_ERR_PASSWORD
+                continue
+            return None, None
+    raise EncryptedError("encrypted PDF: no password opened it")
+
+
+def _pdfminer_info(data: bytes, password: str | None) -> dict[str, Any] | None:
+    """The full information dictionary (custom keys such as MSIP_Label_* included)."""
     try:
-        raw = pdf.metadata or {}
-    except Exception:  # noqa: BLE001 - a broken info dictionary is not worth failing over
-        raw = {}
+        from pdfminer.pdfdocument import PDFDocument
+        from pdfminer.pdfparser import PDFParser
+        from pdfminer.pdftypes import resolve1
+
+        doc = PDFDocument(PDFParser(io.BytesIO(data)), password=password or "")
+        out: dict[str, Any] = {}
+        for entry in doc.info:
+            for key, value in entry.items():
+                out[str(key)] = resolve1(value)
+        return out
+    except Exception:  # noqa: BLE001 - broken info dictionaries are common
+        return None
+
+
+def _info(raw: dict[str, Any], ctx: ExtractContext) -> Iterator[Segment]:
+    info: dict[str, str] = {}
     for key, value in raw.items():
         if isinstance(value, bytes):
-            value = value.decode("utf-8", "replace")
+            value = _pdf_string(value)
         if isinstance(value, (str, int, float)):
             info[str(key)] = str(value)
     ctx.metadata["pdf_info"] = info
@@ -63,15 +92,89 @@ def _info(pdf: Any, ctx: ExtractContext) -> Iterator[Segment]:
             yield Segment(text=info[key], location=Location(part=f"property {key}"), context=key)
 
 
+def _pdf_string(value: bytes) -> str:
+    if value.startswith((b"\xfe\xff", b"\xff\xfe")):
+        return value.decode("utf-16", "replace")
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
+
+
 def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
     try:
         with item.open() as raw:
             data = raw.read()
     except OSError as exc:
         raise ExtractionError(exc.strerror or str(exc)) from None
+    if not data.strip():
+        raise ExtractionError("empty file")
+    doc, password = _open_pdfium(data, ctx.passwords)
+    if doc is None:
+        yield from _extract_pdfplumber(data, ctx)
+        return
+    try:
+        info = _pdfminer_info(data, password)
+        if info is None:
+            try:
+                info = {k: v for k, v in doc.get_metadata_dict().items() if v}
+            except Exception:  # noqa: BLE001
+                info = {}
+        yield from _info(info, ctx)
+        yield from _pdfium_pages(doc, ctx)
+    finally:
+        doc.close()
+
+
+def _pdfium_pages(doc: Any, ctx: ExtractContext) -> Iterator[Segment]:
+    import pypdfium2.raw as pdfium_c
+
+    no_text: list[int] = []
+    with_text = 0
+    count = len(doc)
+    for index in range(count):
+        number = index + 1
+        try:
+            page = doc[index]
+            try:
+                textpage = page.get_textpage()
+                text = textpage.get_text_range()
+                textpage.close()
+                has_images = False
+                if not text.strip():
+                    has_images = any(True for _ in page.get_objects(
+                        filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+            finally:
+                page.close()
+        except Exception as exc:  # noqa: BLE001 - one bad page must not lose the rest
+            ctx.warn(f"page {number}: {type(exc).__name__}")
+            continue
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+        if not text.strip():
+            if has_images:
+                no_text.append(number)
+            continue
+        with_text += 1
+        yield Segment(text=text, location=Location(page=number, line=1), track_lines=True)
+    _report_empty(ctx, no_text, with_text, count)
+
+
+def _report_empty(ctx: ExtractContext, no_text: list[int], with_text: int, pages: int) -> None:
+    if no_text:
+        shown = ", ".join(str(n) for n in no_text[:10]) + (" ..." if len(no_text) > 10 else "")
+        ctx.warn(f"no text layer on page(s) {shown} (scanned images; OCR is not enabled)")
+    elif pages and not with_text:
+        ctx.warn(f"no text on any of {pages} page(s) (scanned or blank?)")
+
+
+def _extract_pdfplumber(data: bytes, ctx: ExtractContext) -> Iterator[Segment]:
     pdf = _open(data, ctx.passwords)
     with pdf:
-        yield from _info(pdf, ctx)
+        try:
+            raw = pdf.metadata or {}
+        except Exception:  # noqa: BLE001 - a broken info dictionary is not worth failing over
+            raw = {}
+        yield from _info(raw, ctx)
         no_text: list[int] = []
         with_text = 0
         for number, page in enumerate(pdf.pages, start=1):
@@ -89,9 +192,4 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
                 continue
             with_text += 1
             yield Segment(text=text, location=Location(page=number, line=1), track_lines=True)
-        if no_text:
-            shown = ", ".join(str(n) for n in no_text[:10]) + (" ..." if len(no_text) > 10
-                                                               else "")
-            ctx.warn(f"no text layer on page(s) {shown} (scanned images; OCR is not enabled)")
-        elif pdf.pages and not with_text:
-            ctx.warn(f"no text on any of {len(pdf.pages)} page(s) (scanned or blank?)")
+        _report_empty(ctx, no_text, with_text, len(pdf.pages))

@@ -50,7 +50,7 @@ def _slide_segments(slide: Any, number: int) -> Iterator[Segment]:
                                   context=getattr(shape, "name", ""))
 
 
-def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
+def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment | Item]:
     import pptx
 
     prs = open_office(item, pptx.Presentation)
@@ -58,14 +58,23 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
         yield from _slide_segments(slide, number)
         if slide.has_notes_slide:
             frame = slide.notes_slide.notes_text_frame
-            if frame is not None:
-                count = 0
-                for para in frame.paragraphs:
-                    if para.text.strip():
-                        count += 1
-                        yield Segment(text=para.text, location=Location(
-                            slide=number, part="notes", paragraph=count))
+            paragraphs = list(frame.paragraphs) if frame is not None else [
+                para for shape in slide.notes_slide.shapes
+                if getattr(shape, "has_text_frame", False)
+                and getattr(getattr(shape, "placeholder_format", None), "type", None) != 1
+                for para in shape.text_frame.paragraphs]
+            count = 0
+            for para in paragraphs:
+                if para.text.strip():
+                    count += 1
+                    yield Segment(text=para.text, location=Location(
+                        slide=number, part="notes", paragraph=count))
     from dataclass_scan.extract import ooxml
 
     with item.open() as fh, zipfile.ZipFile(fh) as zf:
         yield from ooxml.package_metadata(zf, ctx)
+        yield from ooxml.drawing_text(zf, ("ppt/comments/",), "comments", tag="text")
+        yield from ooxml.drawing_text(zf, ("ppt/comments/modernComment",), "comments")
+        yield from ooxml.drawing_text(zf, ("ppt/diagrams/data",), "diagram")
+        yield from ooxml.drawing_text(zf, ("ppt/slideMasters/slideMaster",), "master")
+        yield from ooxml.embedded_items(zf, item.path, ("ppt/embeddings/",), ctx.max_bytes)

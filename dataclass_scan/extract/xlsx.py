@@ -22,6 +22,7 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
     from openpyxl.utils import get_column_letter
 
     wb = open_office(item, lambda fh: openpyxl.load_workbook(fh, read_only=True, data_only=True))
+    cells = 0
     try:
         hidden = []
         for ws in wb.worksheets:
@@ -36,6 +37,7 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
                     continue
                 if row == 1:
                     header[column] = text.strip()
+                cells += 1
                 yield Segment(
                     text=text,
                     location=Location(sheet=ws.title, cell=f"{get_column_letter(column)}{row}"),
@@ -45,7 +47,7 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
             ctx.metadata["hidden_sheets"] = hidden
     finally:
         wb.close()
-    yield from _package_parts(item, ctx)
+    yield from _package_parts(item, ctx, cells)
 
 
 def _cells(ws: Any) -> Iterator[tuple[int, int, Any]]:
@@ -79,11 +81,17 @@ def _cells(ws: Any) -> Iterator[tuple[int, int, Any]]:
                 yield cell["row"], cell["column"], cell["value"]
 
 
-def _package_parts(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
+def _package_parts(item: Item, ctx: ExtractContext, cells: int) -> Iterator[Segment | Item]:
     from dataclass_scan.extract import ooxml
 
     with item.open() as fh, zipfile.ZipFile(fh) as zf:
         yield from ooxml.package_metadata(zf, ctx)
+        if not cells:
+            # openpyxl reads no cells from Strict OOXML: fall back to the shared strings.
+            yield from ooxml.drawing_text(zf, ("xl/sharedStrings",), "shared strings",
+                                          tag="si")
+        yield from ooxml.drawing_text(zf, ("xl/drawings/drawing",), "drawing")
+        yield from ooxml.embedded_items(zf, item.path, ("xl/embeddings/",), ctx.max_bytes)
         for sheet, comments_part in _comment_parts(zf):
             root = ooxml.parse_part(zf, comments_part)
             if root is None:

@@ -187,7 +187,7 @@ def _zip_members(item: Item, zf: zipfile.ZipFile, ctx: ExtractContext, limits: L
         if info.is_dir():
             continue
         budget.count_entry()
-        name = info.filename
+        name = member_name(info)
         if info.file_size > limits.max_member:
             yield _too_large(item, name, info.file_size, limits)
             continue
@@ -232,6 +232,24 @@ def _zip_members(item: Item, zf: zipfile.ZipFile, ctx: ExtractContext, limits: L
         yield _child(item, name, name, size=len(data), data=data,
                      source={"mtime_archive": "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}".format(
                          *info.date_time), **tags(name, data)})
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """The member's name; names without the UTF-8 flag that zipfile read as cp437 are
+    decoded as UTF-8 or Shift-JIS (cp932) when their bytes are valid in it."""
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:
+        return name
+    for encoding in ("utf-8", "cp932"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return name
 
 
 def _reason(exc: BaseException) -> str:
