@@ -19,6 +19,7 @@ import bisect
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import regex
 
@@ -79,21 +80,59 @@ def _words_regex(words: Sequence[str]) -> regex.Pattern[str] | None:
 _keywords_regex = _words_regex
 
 
-class _CompiledRule:
-    """A rule with everything compiled; shared by regex and dictionary rules."""
+_UNSET: Any = object()
 
-    __slots__ = ("rule", "patterns", "validators", "keywords_re", "negative_re",
-                 "exclude_words_re", "exclude_patterns", "exclude_values")
+
+class _CompiledRule:
+    """A rule with everything compiled, on first use: compiling every pattern and word
+    list of every pack up front dominated the start-up of a one-file scan, and the
+    prefilter means most patterns never run on a given file."""
+
+    __slots__ = ("rule", "validators", "exclude_values", "_patterns", "_keywords_re",
+                 "_negative_re", "_exclude_words_re", "_exclude_patterns")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
-        self.patterns = [regex.compile(p, rule.flags) for p in rule.patterns]
         self.validators = [(n, validator_registry.get(n)) for n in rule.validators]
-        self.keywords_re = _words_regex(rule.context.keywords)
-        self.negative_re = _words_regex(rule.context.negative)
-        self.exclude_words_re = _words_regex(rule.exclude.words)
-        self.exclude_patterns = [regex.compile(p, rule.flags) for p in rule.exclude.patterns]
         self.exclude_values = frozenset(normalize_value(v) for v in rule.exclude.values)
+        self._patterns: list[regex.Pattern[str] | None] = [None] * len(rule.patterns)
+        self._keywords_re = self._negative_re = self._exclude_words_re = _UNSET
+        self._exclude_patterns: list[regex.Pattern[str]] | None = None
+
+    def pattern(self, i: int) -> regex.Pattern[str]:
+        compiled = self._patterns[i]
+        if compiled is None:
+            compiled = self._patterns[i] = regex.compile(self.rule.patterns[i], self.rule.flags)
+        return compiled
+
+    @property
+    def patterns(self) -> list[regex.Pattern[str]]:
+        return [self.pattern(i) for i in range(len(self._patterns))]
+
+    @property
+    def keywords_re(self) -> regex.Pattern[str] | None:
+        if self._keywords_re is _UNSET:
+            self._keywords_re = _words_regex(self.rule.context.keywords)
+        return self._keywords_re  # type: ignore[no-any-return]
+
+    @property
+    def negative_re(self) -> regex.Pattern[str] | None:
+        if self._negative_re is _UNSET:
+            self._negative_re = _words_regex(self.rule.context.negative)
+        return self._negative_re  # type: ignore[no-any-return]
+
+    @property
+    def exclude_words_re(self) -> regex.Pattern[str] | None:
+        if self._exclude_words_re is _UNSET:
+            self._exclude_words_re = _words_regex(self.rule.exclude.words)
+        return self._exclude_words_re  # type: ignore[no-any-return]
+
+    @property
+    def exclude_patterns(self) -> list[regex.Pattern[str]]:
+        if self._exclude_patterns is None:
+            self._exclude_patterns = [regex.compile(p, self.rule.flags)
+                                      for p in self.rule.exclude.patterns]
+        return self._exclude_patterns
 
 
 class _SegmentState:
@@ -145,12 +184,12 @@ class Engine:
         self._dictionary = DictionaryMatcher(dict_rules) if dict_rules else None
         self._min_counts = {r.id: r.min_count for r in self.rules if r.min_count > 1}
         # Prefilter (detect/prefilter.py): which patterns can match where; same results.
-        self._pf_index: dict[int, int] = {}
+        self._pf_index: dict[tuple[str, int], int] = {}
         pf_patterns: list[tuple[str, int]] = []
         for crule in self._regex_rules:
-            for pat in crule.patterns:
-                self._pf_index[id(pat)] = len(pf_patterns)
-                pf_patterns.append((pat.pattern, crule.rule.flags))
+            for i, pat in enumerate(crule.rule.patterns):
+                self._pf_index[(crule.rule.id, i)] = len(pf_patterns)
+                pf_patterns.append((pat, crule.rule.flags))
         self._prefilter = Prefilter(pf_patterns) if prefilter else None
 
     # -- segment level ---------------------------------------------------------------
@@ -214,9 +253,14 @@ class Engine:
         tracer: Tracer | None, pf: PrefilterScan | None = None,
     ) -> None:
         text = state.segment.text
-        for pattern in crule.patterns:
+        for i in range(len(crule.rule.patterns)):
+            regions = (pf.regions(self._pf_index[(crule.rule.id, i)]) if pf is not None
+                       else None)
+            if regions == []:
+                continue  # the prefilter proved it cannot match: not even compiled
+            pattern = crule.pattern(i)
             has_value_group = "value" in pattern.groupindex
-            for m in self._matches(pattern, text, pf):
+            for m in self._matches(pattern, text, regions):
                 if has_value_group and m.group("value") is not None:
                     start, end = m.span("value")
                 else:
@@ -231,10 +275,9 @@ class Engine:
                     out.append(cand)
 
     def _matches(
-        self, pattern: regex.Pattern[str], text: str, pf: PrefilterScan | None
+        self, pattern: regex.Pattern[str], text: str, regions: list[tuple[int, int]] | None
     ) -> Iterator[regex.Match[str]]:
-        """Every match of `pattern` in `text`, from only the prefilter's regions if any."""
-        regions = pf.regions(self._pf_index[id(pattern)]) if pf is not None else None
+        """Every match of `pattern` in `text`, only inside `regions` unless None."""
         if regions is None:
             yield from pattern.finditer(text, timeout=self.pattern_timeout)
             return

@@ -27,6 +27,7 @@ syntax only the `regex` module knows makes that parser fail, which means "no key
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -65,8 +66,15 @@ class PatternKey:
     digits: int = 0
     width: float = _INF  # longest possible match
     margin: int = 0  # longest look-around, plus one
-    barrier: regex.Pattern[str] | None = None  # a character no match can contain
-    barrier_rev: regex.Pattern[str] | None = None
+    barrier_src: str | None = None  # a regex for a character no match can contain
+
+    @property
+    def barrier(self) -> regex.Pattern[str] | None:
+        return _compile_barrier(self.barrier_src, False) if self.barrier_src else None
+
+    @property
+    def barrier_rev(self) -> regex.Pattern[str] | None:
+        return _compile_barrier(self.barrier_src, True) if self.barrier_src else None
 
     @property
     def usable(self) -> bool:
@@ -74,6 +82,12 @@ class PatternKey:
 
 
 _NO_KEY = PatternKey()
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile_barrier(src: str, reverse: bool) -> regex.Pattern[str]:
+    """Compiled on first use only: compiling with `regex` costs more than the analysis."""
+    return regex.compile(src, regex.REVERSE if reverse else 0)
 
 
 # -- analysis -------------------------------------------------------------------------
@@ -334,28 +348,18 @@ def analyze(pattern: str, flags: int = 0) -> PatternKey:
     margin = int(look) + LOOKAROUND_SLACK
     width = _INF if lo_hi[1] >= _sre_c.MAXREPEAT else float(lo_hi[1])
     barrier_src = _barrier(nodes, gflags)
-    barrier = barrier_rev = None
-    if barrier_src is not None:
-        try:
-            barrier = regex.compile(barrier_src)
-            barrier_rev = regex.compile(barrier_src, regex.REVERSE)
-        except regex.error:
-            barrier = barrier_rev = None
-    if width == _INF and barrier is None:
+    if width == _INF and barrier_src is None:
         return _NO_KEY
     info = _seq(parsed.data)
     lits = info.req
     lit_score = _score(lits)
     digits = info.best
     if lits and lit_score <= 0.005:
-        return PatternKey(literals=lits, width=width, margin=margin, barrier=barrier,
-                          barrier_rev=barrier_rev)
+        return PatternKey(literals=lits, width=width, margin=margin, barrier_src=barrier_src)
     if digits >= 1:
-        return PatternKey(digits=digits, width=width, margin=margin, barrier=barrier,
-                          barrier_rev=barrier_rev)
+        return PatternKey(digits=digits, width=width, margin=margin, barrier_src=barrier_src)
     if lits and lit_score < 0.5:
-        return PatternKey(literals=lits, width=width, margin=margin, barrier=barrier,
-                          barrier_rev=barrier_rev)
+        return PatternKey(literals=lits, width=width, margin=margin, barrier_src=barrier_src)
     return _NO_KEY
 
 
