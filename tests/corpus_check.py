@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import csv
 import multiprocessing
+import re
 import sys
 import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-# Passwords published next to the corpus files (MANIFEST.tsv, "what_is_special"): a user
-# who holds a file's password hands it over with --password-file.
-CORPUS_PASSWORDS = ("test", "asdfzxcv", "foo", "password", "openpassword", "baz",
-                    "ELXRTQWS", "æøå", "SaSLprep", "view", "user", "    ", "tika", "owner")
+# A file's password, where MANIFEST.tsv publishes it ('password "x"', 'user pw "x"'), is
+# handed over as a user would with --password-file.
+_PASSWORD = re.compile(r'(?:password|pw)(?: is [a-z ]+)? "([^"]*)"')
 TIME_LIMIT = 60.0
 
 
@@ -45,9 +45,20 @@ class Outcome:
 
 
 def manifest(root: Path) -> list[tuple[str, str]]:
+    return [(rel, snippet) for rel, snippet, _ in manifest_rows(root)]
+
+
+def manifest_rows(root: Path) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(relative path, expected snippet, published passwords) per MANIFEST.tsv row."""
     with (root / "MANIFEST.tsv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
-    return [(r["relative_path"], (r.get("expected_text_snippet") or "").strip()) for r in rows]
+    return [(r["relative_path"], (r.get("expected_text_snippet") or "").strip(),
+             tuple(_unescape(x) for x in _PASSWORD.findall(r.get("what_is_special") or "")))
+            for r in rows]
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
 
 
 def _norm(text: str) -> str:
@@ -55,12 +66,13 @@ def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-def _work(path: str, snippet: str, conn) -> None:  # type: ignore[no-untyped-def]
+def _work(path: str, snippet: str, passwords: tuple[str, ...],
+          conn) -> None:  # type: ignore[no-untyped-def]
     from dataclass_scan.config import Config
     from dataclass_scan.extract.explain import extract_item
     from dataclass_scan.model import Item
 
-    config = Config(passwords=CORPUS_PASSWORDS)
+    config = Config(passwords=passwords)
     p = Path(path)
     item = Item(path=path, size=p.stat().st_size, fs_path=path)
     texts: list[str] = []
@@ -84,11 +96,12 @@ def _work(path: str, snippet: str, conn) -> None:  # type: ignore[no-untyped-def
     os._exit(0)  # skip interpreter teardown in the forked worker
 
 
-def check_file(root: Path, rel: str, snippet: str, limit: float = TIME_LIMIT) -> Outcome:
+def check_file(root: Path, rel: str, snippet: str, passwords: tuple[str, ...] = (),
+               limit: float = TIME_LIMIT) -> Outcome:
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     start = time.monotonic()
-    proc = ctx.Process(target=_work, args=(str(root / rel), snippet, child))
+    proc = ctx.Process(target=_work, args=(str(root / rel), snippet, passwords, child))
     proc.start()
     child.close()
     got = parent.poll(limit)
@@ -115,9 +128,9 @@ def run(root: Path, workers: int = 2) -> list[Outcome]:
     for module in ("pypdfium2", "pdfplumber", "docx", "openpyxl", "pptx", "xlrd", "olefile",
                    "msoffcrypto", "striprtf.striprtf", "defusedxml.ElementTree"):
         __import__(module)
-    rows = manifest(root)
+    rows = manifest_rows(root)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda row: check_file(root, row[0], row[1]), rows))
+        return list(pool.map(lambda row: check_file(root, row[0], row[1], row[2]), rows))
 
 
 def main() -> None:

@@ -21,6 +21,10 @@ Document metadata (`ExtractContext.metadata`), filled where it is cheap, under t
   Subject, Keywords, Producer, ...; MIP-labelled PDFs carry `MSIP_Label_*` keys here).
 - `mail_headers: dict[str, str]` -- the headers of an .eml / .msg / mbox message
   (`Subject`, `From`, `To`, ..., plus `msip_labels` / `X-MS-Exchange-*` when present).
+- `hidden_sheets: list[str]` -- XLSX sheets that are hidden or very hidden.
+- `export: str` -- on an archive recognised as a workspace export (`slack`,
+  `google-takeout`, `notion`, `confluence`); its members carry `source["export"]`.
+- `decrypted: bool` -- a password-protected Office file was opened with a candidate.
 """
 
 from __future__ import annotations

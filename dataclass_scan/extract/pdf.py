@@ -48,11 +48,35 @@ def _open(data: bytes, passwords: tuple[str, ...]) -> Any:
     raise EncryptedError("encrypted PDF: no password opened it")
 
 
+_SASL_NOTHING = dict.fromkeys(map(ord, "\u00ad\u034f\u1806\u180b\u180c\u180d\u200b\u200c"
+                                      "\u200d\u2060\ufeff" + "".join(map(chr, range(0xFE00,
+                                                                                 0xFE10)))))
+
+
+def saslprep(password: str) -> str:
+    """RFC 4013 mapping and normalisation, which AES-256 (revision 6) PDFs apply to
+    passwords: soft hyphens and joiners dropped, other spaces to U+0020, NFKC."""
+    import unicodedata
+
+    mapped = "".join(" " if unicodedata.category(ch) == "Zs" else ch
+                     for ch in password.translate(_SASL_NOTHING))
+    return unicodedata.normalize("NFKC", mapped)
+
+
+def _with_saslprep(passwords: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for password in passwords:
+        for candidate in (password, saslprep(password)):
+            if candidate not in out:
+                out.append(candidate)
+    return out
+
+
 def _open_pdfium(data: bytes, passwords: tuple[str, ...]) -> tuple[Any, str | None]:
     """(document, password) with PDFium; (None, None) when PDFium cannot parse the file."""
     import pypdfium2 as pdfium
 
-    for password in (None, *passwords):
+    for password in (None, *_with_saslprep(passwords)):
         try:
             return pdfium.PdfDocument(data, password=password), password
         except pdfium.PdfiumError as exc:
