@@ -1,7 +1,8 @@
 """Command-line glue: parse options, call the library, pick a reporter, set the exit code.
 
 Exit codes: 0 nothing above the policy; 1 policy violation; 2 usage or configuration
-error; 3 scan incomplete (some items could not be scanned, and nothing was blocked).
+error; 3 scan incomplete (some items could not be scanned, and nothing was blocked);
+130 / 143 interrupted by Ctrl-C / SIGTERM (no report written).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ app = typer.Typer(
     help="Decide whether data may be handed to an AI tool: find PII, secrets and "
     "markings, label each file and gate the upload.\n\n"
     "Exit codes: 0 clean for the destination; 1 policy violation; 2 usage or "
-    "configuration error; 3 scan incomplete (nothing blocked, some files unread).",
+    "configuration error; 3 scan incomplete (nothing blocked, some files unread); "
+    "130/143 interrupted (Ctrl-C/SIGTERM), no report written.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -229,6 +231,11 @@ def scan(
         raise _fail(str(exc)) from None
     except OSError as exc:
         raise _fail(f"cannot write {output}: {exc.strerror}") from None
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see interrupt.py)
+        from dataclass_scan import interrupt
+
+        raise _fail(f"interrupted by {interrupt.describe(exc)}: scan stopped; no complete "
+                    "report was written", interrupt.exit_code(exc)) from None
     if output is not None and not quiet:
         typer.echo(f"report written to {output}", err=True)
 
@@ -298,8 +305,16 @@ def _run_with_progress(run_scan, paths, config, show: bool,  # type: ignore[no-u
 
 
 def main() -> None:
+    from dataclass_scan import interrupt
+
+    interrupt.install()
     try:
         app()
+    except SystemExit as exc:
+        stopped = interrupt.find(exc)
+        if stopped is not None:  # every command: 130 for Ctrl-C, 143 for SIGTERM
+            sys.exit(interrupt.exit_code(stopped))
+        raise
     except ConfigError as exc:  # pragma: no cover - safety net for errors outside commands
         typer.echo(f"dataclass-scan: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
