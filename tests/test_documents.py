@@ -214,3 +214,17 @@ def test_pdf_metadata_scanned_page_and_encryption(tmp_path: Path):
     assert result.status is Status.SCANNED
     assert [f.location for f in hits] == [Location(page=1, line=1, column=5)]
     assert all("s3cret" not in e for e in result.errors)
+
+
+def test_pdf_embedded_files_are_scanned(tmp_path: Path):
+    from fixtures.formats import pdf_bytes
+
+    p = tmp_path / "portfolio.pdf"
+    p.write_bytes(pdf_bytes([["see attachment"]],
+                            attachments={"people.csv": f"name,ssn\nJane,{SSN}\n".encode()}))
+    ctx = build_context(Config())
+    results = {r.path: r for r in process_item(
+        Item(path=str(p), size=p.stat().st_size, fs_path=str(p)), ctx)}
+    child = results[f"{p}!people.csv"]
+    assert child.format == "csv"
+    assert [(f.type, f.location.cell) for f in child.findings] == [("US_SSN", "B2")]

@@ -125,7 +125,7 @@ def _pdf_string(value: bytes) -> str:
         return value.decode("latin-1")
 
 
-def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
+def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment | Item]:
     try:
         with item.open() as raw:
             data = raw.read()
@@ -146,8 +146,33 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
                 info = {}
         yield from _info(info, ctx)
         yield from _pdfium_pages(doc, ctx)
+        yield from _attachments(item, doc, ctx)
     finally:
         doc.close()
+
+
+def _attachments(item: Item, doc: Any, ctx: ExtractContext) -> Iterator[Item]:
+    """Embedded files (`report.pdf!data.csv`), scanned as items of their own."""
+    from dataclass_scan.sources.archive import safe_member_name
+
+    try:
+        count = doc.count_attachments()
+    except Exception:  # noqa: BLE001
+        return
+    for index in range(count):
+        try:
+            attachment = doc.get_attachment(index)
+            name = attachment.get_name() or f"attachment-{index + 1}"
+            data = bytes(attachment.get_data())
+        except Exception as exc:  # noqa: BLE001 - one broken attachment must not lose the rest
+            ctx.warn(f"attachment {index + 1}: {type(exc).__name__}")
+            continue
+        if len(data) > ctx.max_bytes:
+            yield Item(path=f"{item.path}!{safe_member_name(name)}", size=len(data),
+                       skip_reason="embedded file larger than the size limit")
+            continue
+        yield Item(path=f"{item.path}!{safe_member_name(name)}", size=len(data), data=data,
+                   source={"container": item.path, "embedded": True})
 
 
 def _pdfium_pages(doc: Any, ctx: ExtractContext) -> Iterator[Segment]:
