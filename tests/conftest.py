@@ -23,3 +23,12 @@ def example_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("example")
     build_example(out)
     return out
+
+
+@pytest.fixture()
+def in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scan in-process (as --jobs 1): CLI tests over a handful of small files need no
+    worker pool, and starting one per invocation dominates their run time."""
+    from dataclass_scan.runner import SerialRunner
+
+    monkeypatch.setattr("dataclass_scan.api.make_runner", lambda config: SerialRunner())

@@ -16,6 +16,8 @@ from fixtures.builder import PLANTED
 
 runner = CliRunner()
 
+pytestmark = pytest.mark.usefixtures("in_process")
+
 
 def make_log(path: Path, n: int = 4) -> None:
     for i in range(n):

@@ -23,6 +23,8 @@ from fixtures.builder import PLANTED
 
 runner = CliRunner()
 
+pytestmark = pytest.mark.usefixtures("in_process")
+
 OTHER_SSN = "536-71-4420"
 
 

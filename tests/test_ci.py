@@ -19,6 +19,8 @@ from fixtures.builder import PLANTED
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
+
+pytestmark = pytest.mark.usefixtures("in_process")
 SSN_LINE = f"SSN: {PLANTED['US_SSN']}\n"
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")

@@ -18,6 +18,8 @@ from fixtures.formats import write_pptx
 from fixtures.mip import add_mip_label, encrypt_ooxml, labelled_eml, labelled_pdf
 
 runner = CliRunner()
+
+pytestmark = pytest.mark.usefixtures("in_process")
 GUID = "3c4f1a2b-5d6e-4f70-8a9b-0c1d2e3f4a5b"
 POLICY = load_label_policy()
 

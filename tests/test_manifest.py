@@ -15,6 +15,8 @@ from fixtures.mip import add_mip_label
 
 runner = CliRunner()
 
+pytestmark = pytest.mark.usefixtures("in_process")
+
 
 @pytest.fixture()
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -16,6 +16,8 @@ from fixtures.builder import PLANTED
 
 runner = CliRunner()
 
+pytestmark = pytest.mark.usefixtures("in_process")
+
 
 def finding(type_: str, category: str = "pii", conf: str = "high", rule: str = "",
             value: str = "v") -> Finding:

@@ -14,6 +14,8 @@ from dataclass_scan.cli import app
 from fixtures.builder import PLANTED
 
 runner = CliRunner()
+
+pytestmark = pytest.mark.usefixtures("in_process")
 NEW_SSN = "536-71-4420"
 
 
