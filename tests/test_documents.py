@@ -228,3 +228,28 @@ def test_pdf_embedded_files_are_scanned(tmp_path: Path):
     child = results[f"{p}!people.csv"]
     assert child.format == "csv"
     assert [(f.type, f.location.cell) for f in child.findings] == [("US_SSN", "B2")]
+
+
+def test_odf_presentation_slides_and_encrypted_odt(tmp_path: Path):
+    from fixtures.formats import _odf
+
+    body = ('<office:presentation><draw:page xmlns:draw="urn:oasis:names:tc:opendocument:'
+            'xmlns:drawing:1.0" draw:name="one"><text:p>Intro</text:p></draw:page>'
+            '<draw:page xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+            f'draw:name="two"><text:p>Owner</text:p><text:p>{EMAIL}</text:p></draw:page>'
+            "</office:presentation>")
+    p = _odf(tmp_path / "deck.odp", "application/vnd.oasis.opendocument.presentation", body, "")
+    assert find(p, "EMAIL").location == Location(slide=2, paragraph=2)
+    import zipfile
+
+    locked = tmp_path / "locked.odt"
+    with zipfile.ZipFile(p) as src, zipfile.ZipFile(locked, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "META-INF/manifest.xml":
+                data = data.replace(b"</manifest:manifest>", b'<manifest:file-entry manifest:'
+                                    b'full-path="content.xml"><manifest:encryption-data/>'
+                                    b"</manifest:file-entry></manifest:manifest>")
+            dst.writestr(name, data)
+    result, _ = findings(locked)
+    assert result.status is Status.ENCRYPTED
