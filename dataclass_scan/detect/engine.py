@@ -19,6 +19,7 @@ import bisect
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import regex
@@ -27,6 +28,7 @@ from dataclass_scan.detect import allowlist as allowlists
 from dataclass_scan.detect import masking
 from dataclass_scan.detect import validators as validator_registry
 from dataclass_scan.detect.dictionary import DictionaryMatcher
+from dataclass_scan.detect.names import NameMatcher
 from dataclass_scan.detect.prefilter import Prefilter, PrefilterScan
 from dataclass_scan.detect.rulepack import Rule, RulePack
 from dataclass_scan.keys import normalize_value, value_hash
@@ -182,6 +184,8 @@ class Engine:
         self._regex_rules = [self._compiled[r.id] for r in self.rules if r.kind == "regex"]
         dict_rules = [r for r in self.rules if r.kind == "dictionary"]
         self._dictionary = DictionaryMatcher(dict_rules) if dict_rules else None
+        self._name_rules = [(self._compiled[r.id], _name_matcher(r.terms, r.surnames))
+                            for r in self.rules if r.kind == "names"]
         self._min_counts = {r.id: r.min_count for r in self.rules if r.min_count > 1}
         # Prefilter (detect/prefilter.py): which patterns can match where; same results.
         self._pf_index: dict[tuple[str, int], int] = {}
@@ -225,6 +229,18 @@ class Engine:
                     continue
                 if cand is not None:
                     candidates.append(cand)
+        for crule, matcher in self._name_rules:
+            try:
+                for start, end in matcher.iter_spans(text):
+                    if tracer is not None:
+                        tracer(TraceEvent(crule.rule.id, start, end, "match", "info",
+                                          "name dictionary hit grown into a name"))
+                    cand = self._evaluate(crule, state, start, end, tracer)
+                    if cand is not None:
+                        candidates.append(cand)
+            except TimeoutError:
+                result.errors.append(
+                    f"rule {crule.rule.id}: pattern timed out after {self.pattern_timeout}s")
         chosen = _resolve_overlaps(candidates, tracer)
         spans = [(c.start, c.end, c.rule.type) for c in chosen]
         near = _NearbySpans(spans)
@@ -421,6 +437,11 @@ class _NearbySpans:
         lo = bisect.bisect_left(self.starts, start - reach)
         hi = bisect.bisect_right(self.starts, end + reach)
         return self.spans[lo:hi]
+
+
+@lru_cache(maxsize=8)
+def _name_matcher(first: tuple[str, ...], last: tuple[str, ...]) -> NameMatcher:
+    return NameMatcher(first, last)
 
 
 def _resolve_overlaps(candidates: list[Candidate], tracer: Tracer | None = None

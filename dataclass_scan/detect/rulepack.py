@@ -16,7 +16,7 @@ from dataclass_scan.errors import RulePackError
 from dataclass_scan.model import Confidence
 
 CATEGORIES = ("pii", "financial", "health", "secret", "marking", "custom")
-KINDS = ("regex", "dictionary")
+KINDS = ("regex", "dictionary", "names")
 FLAG_NAMES = {
     "IGNORECASE": regex.IGNORECASE,
     "MULTILINE": regex.MULTILINE,
@@ -25,7 +25,7 @@ FLAG_NAMES = {
 }
 RULE_KEYS = {
     "id", "name", "type", "category", "kind", "patterns", "flags", "terms",
-    "terms_file", "terms_column", "case_sensitive", "word_boundary", "validators",
+    "terms_file", "terms_column", "surnames_file", "case_sensitive", "word_boundary", "validators",
     "confidence", "context", "exclude", "min_count", "examples", "description",
 }
 CONTEXT_KEYS = {"keywords", "negative", "window", "required", "boost", "penalty"}
@@ -90,6 +90,7 @@ class Rule:
     exclude: Exclude = field(default_factory=Exclude)
     min_count: int = 1
     terms_file: str = ""
+    surnames: tuple[str, ...] = ()
     match_examples: tuple[str, ...] = ()
     no_match_examples: tuple[str, ...] = ()
     description: str = ""
@@ -171,9 +172,17 @@ def load_pack(path: Path) -> RulePack:
     if cached is not None and cached.path == str(path):
         return cached
     pack = _load_pack(path)
-    if not any(r.terms_file for r in pack.rules):  # term files may change on their own
+    if not any(r.terms_file and not _is_builtin(path) for r in pack.rules):
+        # a user's term files may change on their own; the built-in ones do not
         _PACK_CACHE[key] = pack
     return pack
+
+
+def _is_builtin(path: Path) -> bool:
+    try:
+        return path.resolve().parent == builtin_rules_dir().resolve()
+    except OSError:
+        return False
 
 
 def _load_pack(path: Path) -> RulePack:
@@ -197,6 +206,8 @@ def _load_pack(path: Path) -> RulePack:
     for rule in rules:
         if rule.terms_file:
             h.update(b"\0" + "\n".join(rule.terms).encode())
+        if rule.surnames:
+            h.update(b"\0" + "\n".join(rule.surnames).encode())
     digest = h.hexdigest()
     return RulePack(
         name=name, path=str(path), digest=digest, rules=rules,
@@ -278,7 +289,15 @@ def _parse_rule(node: Any, pack: str, path: str) -> Rule:
             raise RulePackError(path, where, f"regex rule {rid!r} needs `patterns`")
         _check_patterns(node, "patterns", patterns, flags, path, rid)
     elif not terms:
-        raise RulePackError(path, where, f"dictionary rule {rid!r} needs `terms` or `terms_file`")
+        raise RulePackError(path, where, f"{kind} rule {rid!r} needs `terms` or `terms_file`")
+    surnames: tuple[str, ...] = ()
+    surnames_file = node.get("surnames_file")
+    if surnames_file is not None:
+        if kind != "names" or not isinstance(surnames_file, str):
+            raise RulePackError(path, line_of(node, "surnames_file"),
+                                "`surnames_file` is a path, for rules of kind `names`")
+        surnames = load_terms_file(Path(path).parent / surnames_file, None, path,
+                                   line_of(node, "surnames_file"))
     vals = _str_list(node, "validators", path)
     for v in vals:
         if not validator_registry.exists(v):
@@ -331,6 +350,7 @@ def _parse_rule(node: Any, pack: str, path: str) -> Rule:
         exclude=exclude,
         min_count=min_count,
         terms_file=str(terms_file or ""),
+        surnames=surnames,
         match_examples=match_ex,
         no_match_examples=no_match_ex,
         description=str(node.get("description", "")),
