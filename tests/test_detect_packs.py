@@ -78,7 +78,8 @@ def test_addresses_and_birth_dates_in_context() -> None:
         "order number 536228145", "invoice 1234567890",
         "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
         "password = ${DB_PASSWORD}", "token: ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        "call 12:30:45 tomorrow", "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "call 12:30:45 tomorrow",
+        "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
     ],
 )
 def test_hard_negatives_are_not_reported(text: str) -> None:
