@@ -82,18 +82,27 @@ class ConsoleReporter(Reporter):
                               f.path, "; ".join(f.reasons))
             console.print(files)
 
+        from dataclass_scan.detect.columns import ColumnSummary, describe, summarize_findings
+
+        # A table column that is mostly one entity type is one row with a count.
         top = sorted(
-            ((f, x) for f in scan.files for x in f.findings),
+            ((f, x) for f in scan.files for x in summarize_findings(f.findings)),
             key=lambda fx: (-fx[1].confidence.rank, fx[1].type, fx[0].path),
         )
+        total = sum(len(f.findings) for f in scan.files)
         if top:
-            table = Table(title=f"Top findings ({len(top)} in all)", header_style="bold")
+            table = Table(title=f"Top findings ({total} in all)", header_style="bold")
             table.add_column("where", overflow="fold")
             table.add_column("type")
             table.add_column("confidence")
             table.add_column("excerpt", overflow="fold")
             for f, x in top[: self.options.top]:
-                table.add_row(finding_location(f, x.location.render()), x.type,
+                if isinstance(x, ColumnSummary):
+                    where = f"{f.path}: {describe(x)}"
+                    etype = f"{x.type} x{x.count}"
+                else:
+                    where, etype = finding_location(f, x.location.render()), x.type
+                table.add_row(where, etype,
                               Text(x.confidence.value,
                                    style="bold" if x.confidence is Confidence.HIGH else ""),
                               x.excerpt)
