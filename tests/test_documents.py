@@ -227,7 +227,8 @@ def test_pdf_embedded_files_are_scanned(tmp_path: Path):
         Item(path=str(p), size=p.stat().st_size, fs_path=str(p)), ctx)}
     child = results[f"{p}!people.csv"]
     assert child.format == "csv"
-    assert [(f.type, f.location.cell) for f in child.findings] == [("US_SSN", "B2")]
+    assert [(f.type, f.location.cell) for f in child.findings if f.type == "US_SSN"] == [
+        ("US_SSN", "B2")]
 
 
 def test_odf_presentation_slides_and_encrypted_odt(tmp_path: Path):
