@@ -152,3 +152,17 @@ def test_default_location_and_env_switch(tmp_path, monkeypatch):
     scan([str(root)], Config(jobs=1))
     assert all(f.cached for f in scan([str(root)], Config(jobs=1)).files)
     assert (tmp_path / "y.db").exists()
+
+
+def test_fingerprint_is_the_same_in_every_process(tmp_path):
+    """Sets iterate in a different order in each process (hash randomisation)."""
+    import subprocess
+    import sys
+
+    code = ("from dataclass_scan.api import build_context; from dataclass_scan.config import "
+            "Config; from dataclass_scan.store.cache import fingerprint; "
+            "print(fingerprint(build_context(Config())))")
+    prints = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env={**os.environ, "PYTHONHASHSEED": seed}, check=True).stdout
+              for seed in ("1", "2", "3")}
+    assert len(prints) == 1

@@ -154,3 +154,18 @@ def test_random_patterns_on_long_sparse_texts(pattern, layout, seed):
         pieces.append(filler * rng.randrange(0, 200))
         pieces.append("".join(rng.choice(_TEXT_ALPHABET) for _ in range(rng.randrange(1, 12))))
     _check_regions(pattern, 0, "".join(pieces))
+
+
+def test_pattern_check_cache_still_reports_bad_patterns(tmp_path, monkeypatch):
+    from dataclass_scan.detect import patcache
+
+    monkeypatch.setenv("DATACLASS_SCAN_HOME", str(tmp_path))
+    patcache.check(r"\d{3}-\d{2}", 0)
+    assert (tmp_path / "patterns-ok").read_text().count("\n") == 1
+    patcache.check(r"\d{3}-\d{2}", 0)  # known: not recorded twice
+    assert (tmp_path / "patterns-ok").read_text().count("\n") == 1
+    with pytest.raises(regex.error):
+        patcache.check(r"(unclosed", 0)
+    with pytest.raises(regex.error):
+        patcache.check(r"(unclosed", 0)
+    assert r"\d{3}" not in (tmp_path / "patterns-ok").read_text()

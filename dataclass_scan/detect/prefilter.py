@@ -45,6 +45,7 @@ except ImportError:  # pragma: no cover - Python 3.10
 MAX_LITERALS = 64  # alternatives in one key
 LOOKAROUND_SLACK = 1  # \b, ^, $ look at one neighbouring character
 BARRIER_SEARCH = 4096  # how far to look for a barrier around an occurrence
+SMALL_TEXT = 4096  # characters; shorter texts run a pattern whole or not at all
 DENSE = 512  # more than one occurrence per this many characters: scan the whole text
 MERGE_GAP = 64  # regions closer than this are scanned as one
 FULL_SCAN_SHARE = 0.6  # regions covering more of the text than this: scan it whole
@@ -405,13 +406,14 @@ class Prefilter:
 class PrefilterScan:
     """Occurrences of every key in one text, and the regions derived from them."""
 
-    __slots__ = ("_pf", "_text", "_hits", "_digit_hits", "_failed")
+    __slots__ = ("_pf", "_text", "_hits", "_digit_hits", "_failed", "_small_digits")
 
     def __init__(self, pf: Prefilter, text: str) -> None:
         self._pf = pf
         self._text = text
         self._hits: dict[int, list[tuple[int, int]]] = {}
         self._digit_hits: dict[int, list[tuple[int, int]] | None] = {}
+        self._small_digits: dict[int, bool] = {}
         self._failed = False
         if pf._automaton is not None:
             folded = fold(text)
@@ -435,6 +437,14 @@ class PrefilterScan:
             return None
         text = self._text
         n = len(text)
+        if n <= SMALL_TEXT:  # regions would not pay for themselves: all or nothing
+            if key.literals:
+                return None if index in self._hits else []
+            found = self._small_digits.get(key.digits)
+            if found is None:
+                found = self._small_digits[key.digits] = (
+                    self._pf._digit_res[key.digits].search(text) is not None)
+            return None if found else []
         # Dense occurrences mean regions would cover most of the text: scan it whole.
         most = max(16, n // DENSE)
         if key.literals:

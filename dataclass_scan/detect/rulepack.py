@@ -363,9 +363,11 @@ def _check_patterns(
 ) -> None:
     plist = node[key] if key in node else None
     lines = plist.item_lines if isinstance(plist, LineList) else [line_of(node, key)]
+    from dataclass_scan.detect import patcache
+
     for i, pat in enumerate(patterns):
         try:
-            regex.compile(pat, flags)
+            patcache.check(pat, flags)  # compiles, unless known to compile
         except regex.error as exc:
             line = lines[i] if i < len(lines) else line_of(node, key)
             raise RulePackError(path, line, f"rule {rid!r}: bad pattern: {exc}") from None

@@ -73,8 +73,8 @@ def fingerprint(ctx: Any) -> str:
     h = hashlib.sha256()
     h.update(f"v{SCHEMA_VERSION}\0{__version__}\0".encode())
     h.update(packs_version(ctx.engine.packs).encode() + b"\0")
-    h.update(hashlib.sha256(repr(ctx.policy).encode()).digest())
-    h.update(str(ctx.destination).encode() + b"\0")
+    h.update(_canon_json(ctx.policy).encode() + b"\0")
+    h.update(_canon_json(ctx.destination).encode() + b"\0")
     builtin = builtin_rules_dir()
     if builtin.is_dir():
         for f in sorted(builtin.rglob("*")):
@@ -85,12 +85,36 @@ def fingerprint(ctx: Any) -> str:
             "passwords", "config_file"}
     body = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
             if f.name not in skip}
-    h.update(json.dumps(body, sort_keys=True, default=str).encode())
+    h.update(_canon_json(body).encode())
     passwords = getattr(config, "passwords", ())
     if passwords:  # a keyed hash: the cache must not help anyone guess them
         h.update(hmac.new(installation_secret(), "\0".join(passwords).encode(),
                           hashlib.sha256).digest())
     return h.hexdigest()
+
+
+def _canon(obj: Any) -> Any:
+    """A JSON-able form that is the same in every process (sets are sorted: their
+    iteration order changes with string-hash randomisation)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: _canon(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {str(k): _canon(v) for k, v in sorted(obj.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(obj, (list, tuple)):
+        return [_canon(v) for v in obj]
+    if isinstance(obj, (set, frozenset)):
+        return sorted((_canon(v) for v in obj), key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    if hasattr(obj, "value") and isinstance(getattr(obj, "value", None), (str, int)):
+        return obj.value  # enums
+    if hasattr(obj, "pattern"):  # compiled regular expressions
+        return [obj.pattern, getattr(obj, "flags", 0)]
+    return str(obj)
+
+
+def _canon_json(obj: Any) -> str:
+    return json.dumps(_canon(obj), sort_keys=True, separators=(",", ":"))
 
 
 class ScanCache:
@@ -145,8 +169,7 @@ class ScanCache:
         if cached_at - mtime_ns / 1e9 < RACY_SECONDS and _sha256_file(fs_path) != sha256:
             return None
         self.hits += 1
-        return [dataclasses.replace(r, source={**item.source, **r.source} if i else item.source)
-                for i, r in enumerate(_decode(blob))]
+        return _decode(blob, item.source)
 
     # -- store ----------------------------------------------------------------------
 
@@ -303,20 +326,25 @@ def _jsonable(source: Any) -> dict[str, Any]:
     return out
 
 
-def _decode(blob: str) -> list[FileResult]:
+def _decode(blob: str, source: Any) -> list[FileResult]:
+    """Stored results; the first (the file itself) takes the item's current metadata."""
     results = []
-    for d in json.loads(blob):
+    for i, d in enumerate(json.loads(blob)):
+        findings = tuple(
+            Finding(f["rule"], f["type"], f["category"], _CONF[f["confidence"]],
+                    Location.from_dict(f["location"]), f["excerpt"], f["value_hash"], "",
+                    f["start"], f["end"], tuple(f["reasons"]))
+            for f in d["findings"]) if d["findings"] else ()
         results.append(FileResult(
-            path=d["path"], format=d["format"], status=Status(d["status"]), size=d["size"],
+            path=d["path"], format=d["format"], status=_STATUS[d["status"]], size=d["size"],
             sha256=d["sha256"], label=d["label"], declared_label=d["declared_label"],
-            verdict=Verdict(d["verdict"]) if d["verdict"] else None,
-            reasons=tuple(d["reasons"]), errors=tuple(d["errors"]), source=d["source"],
-            cached=True,
-            findings=tuple(Finding(
-                rule=f["rule"], type=f["type"], category=f["category"],
-                confidence=Confidence(f["confidence"]),
-                location=Location.from_dict(f["location"]), excerpt=f["excerpt"],
-                value_hash=f["value_hash"], start=f["start"], end=f["end"],
-                reasons=tuple(f["reasons"])) for f in d["findings"]),
+            verdict=_VERDICT[d["verdict"]] if d["verdict"] else None,
+            reasons=tuple(d["reasons"]), errors=tuple(d["errors"]),
+            source=source if i == 0 else d["source"], cached=True, findings=findings,
         ))
     return results
+
+
+_CONF = {c.value: c for c in Confidence}
+_VERDICT = {v.value: v for v in Verdict}
+_STATUS = {s.value: s for s in Status}
