@@ -131,3 +131,18 @@ def test_diff_rules():
 ])
 def test_folder_and_type(path, folder, ftype):
     assert folder_of(path) == folder and file_type_of(path) == ftype
+
+
+def test_undecodable_file_name_is_recorded(tmp_path: Path):
+    import dataclasses
+
+    from dataclass_scan.store.inventory import connect, record_scan, snapshot_from_db
+    from tests.report_canon import canonical_scan
+
+    scan = canonical_scan()
+    odd = dataclasses.replace(scan.files[0], path="data/bad\udcff.xlsx")
+    scan = dataclasses.replace(scan, files=(odd, *scan.files[1:]))
+    with connect(tmp_path / "inv.sqlite") as db:
+        sid = record_scan(db, scan, ("Public", "Internal", "Confidential", "Restricted"))
+        snap = snapshot_from_db(db, sid)
+    assert snap["data/bad\\udcff.xlsx"].label == "Restricted"

@@ -125,3 +125,22 @@ def test_report_command_renders_every_format(tmp_path: Path):
         assert r.stdout.strip()
     doc = json.loads(runner.invoke(app, ["report", str(saved), "-f", "sarif"]).stdout)
     assert doc["version"] == "2.1.0"
+
+
+@pytest.mark.parametrize("fmt", formats())
+def test_undecodable_file_name_does_not_break_a_report(fmt: str, tmp_path: Path):
+    """A file name that is not UTF-8 arrives with lone surrogates (os.fsdecode)."""
+    import dataclasses
+
+    from dataclass_scan.report import ReportOptions, get_reporter
+    from dataclass_scan.report.output import ReportSink
+
+    scan = canonical_scan()
+    odd = dataclasses.replace(scan.files[0], path="data/bad\udcff name.xlsx")
+    scan = dataclasses.replace(scan, files=(odd, *scan.files[1:]))
+    out = tmp_path / f"report.{fmt}"
+    ReportSink(get_reporter(fmt), ReportOptions(color=False), out).render(scan)
+    text = out.read_text(encoding="utf-8")
+    assert "bad" in text
+    if fmt == "json":
+        assert json.loads(text)["files"][0]["path"] == "data/bad\udcff name.xlsx"

@@ -20,7 +20,17 @@ from dataclass_scan.report import Reporter, ReportOptions
 def open_private(path: Path | str) -> TextIO:
     """Reports hold masked excerpts and keyed hashes: create them owner-only (0600)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+    # A file name that is not valid UTF-8 reaches us with lone surrogates: write them as
+    # `\udcff` (a valid escape inside JSON strings) instead of failing the whole report.
+    return os.fdopen(fd, "w", encoding="utf-8", newline="", errors="backslashreplace")
+
+
+def _stdout() -> TextIO:
+    try:
+        sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    except (AttributeError, ValueError):  # not a TextIOWrapper (tests capture it)
+        pass
+    return sys.stdout
 
 
 class ReportSink:
@@ -44,7 +54,7 @@ class ReportSink:
                     self.output, live=bool(getattr(self._cls, "streaming", False)))
                 self._fh = out = self._file.fh
             else:
-                out = sys.stdout
+                out = _stdout()
             self._rep = self._cls(out, self._options)
             self._rep.begin()
         return self._rep

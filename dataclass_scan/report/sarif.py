@@ -57,9 +57,10 @@ def artifact_uri(path: str) -> tuple[str, str | None]:
     outer, sep, member = path.partition("!")
     if PureWindowsPath(outer).drive or outer.startswith("/"):
         posix = outer.replace("\\", "/")
-        uri = "file://" + ("/" if not posix.startswith("/") else "") + quote(posix, safe="/:")
+        uri = "file://" + ("/" if not posix.startswith("/") else "") + quote(
+            posix, safe="/:", errors="surrogateescape")
     else:
-        uri = quote(str(PurePosixPath(outer.replace("\\", "/"))))
+        uri = quote(str(PurePosixPath(outer.replace("\\", "/"))), errors="surrogateescape")
     return uri, (member if sep else None)
 
 

@@ -138,7 +138,7 @@ def record_scan(db: sqlite3.Connection, scan: ScanResult, labels: Sequence[str],
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (m.started, m.finished,
          _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-         json.dumps(list(m.roots)), m.destination, __version__, m.rules_version,
+         json.dumps([_text(r) for r in m.roots]), m.destination, __version__, m.rules_version,
          m.config_digest or None, manifest_digest, json.dumps(list(labels)), len(scan.files),
          sum(len(f.findings) for f in scan.files), scan.verdict.value))
     scan_id = int(cur.lastrowid or 0)
@@ -150,9 +150,16 @@ def record_scan(db: sqlite3.Connection, scan: ScanResult, labels: Sequence[str],
     return scan_id
 
 
+def _text(path: str) -> str:
+    """SQLite stores UTF-8: undecodable file names (lone surrogates) as `\\xff` escapes."""
+    return path if path.isascii() else path.encode("utf-8", "surrogateescape").decode(
+        "utf-8", "backslashreplace")
+
+
 def _file_row(scan_id: int, f: FileResult, labels: Sequence[str]) -> tuple[Any, ...]:
     rank = labels.index(f.label) if f.label in labels else (None if f.label is None else 1)
-    return (scan_id, f.path, folder_of(f.path), file_type_of(f.path), f.format,
+    path = _text(f.path)
+    return (scan_id, path, folder_of(path), file_type_of(path), f.format,
             f.status.value, f.size, f.sha256, owner_of(f.source), _mtime_of(f.source),
             f.label, rank, f.verdict.value if f.verdict else None, len(f.findings))
 
@@ -162,7 +169,8 @@ def _type_rows(scan_id: int, f: FileResult) -> list[tuple[Any, ...]]:
     for x in f.findings:
         cat, n, conf = per.get(x.type, (x.category, 0, x.confidence))
         per[x.type] = (cat, n + 1, conf if conf.rank >= x.confidence.rank else x.confidence)
-    return [(scan_id, f.path, t, cat, n, conf.value) for t, (cat, n, conf) in per.items()]
+    return [(scan_id, _text(f.path), t, cat, n, conf.value)
+            for t, (cat, n, conf) in per.items()]
 
 
 def scan_ids(db: sqlite3.Connection) -> list[int]:
