@@ -145,4 +145,4 @@ def test_undecodable_file_name_is_recorded(tmp_path: Path):
     with connect(tmp_path / "inv.sqlite") as db:
         sid = record_scan(db, scan, ("Public", "Internal", "Confidential", "Restricted"))
         snap = snapshot_from_db(db, sid)
-    assert snap["data/bad\\udcff.xlsx"].label == "Restricted"
+    assert snap["data/bad\\xff.xlsx"].label == "Restricted"
