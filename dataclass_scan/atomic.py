@@ -23,7 +23,7 @@ from typing import TextIO
 
 class AtomicPrivateFile:
     def __init__(self, path: Path | str, encoding: str = "utf-8", newline: str = "",
-                 live: bool = False) -> None:
+                 live: bool = False, errors: str = "strict") -> None:
         self.path = Path(path)
         self._tmp: str | None = None
         if self.path.exists() and not self.path.is_file():
@@ -34,7 +34,8 @@ class AtomicPrivateFile:
         else:
             fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial",
                                              dir=str(self.path.parent))
-        self.fh: TextIO = os.fdopen(fd, "w", encoding=encoding, newline=newline)
+        self.fh: TextIO = os.fdopen(fd, "w", encoding=encoding, newline=newline,
+                                    errors=errors)
 
     def commit(self) -> None:
         """Make the finished file visible under its name."""

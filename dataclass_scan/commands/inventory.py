@@ -59,11 +59,11 @@ def inventory(
     """Scan and record files, labels, finding counts by type, owners and sizes in an
     SQLite inventory (never a value). Exit 0, or 3 when some files could not be read."""
     from dataclass_scan.api import scan as run_scan
+    from dataclass_scan.atomic import AtomicPrivateFile
     from dataclass_scan.classify.labels import load_label_policy
     from dataclass_scan.config import load_config, parse_size
     from dataclass_scan.report.inventory_html import render_inventory
     from dataclass_scan.report.manifest import manifest_digest
-    from dataclass_scan.report.output import open_private
     from dataclass_scan.store.inventory import connect, record_scan
 
     try:
@@ -81,8 +81,12 @@ def inventory(
             scan_id = record_scan(conn, result, policy.labels, manifest_digest(result))
             page = render_inventory(conn, scan_id) if html is not None else ""
         if html is not None:
-            with open_private(html) as fh:
-                fh.write(page)
+            out = AtomicPrivateFile(html, errors="backslashreplace")
+            try:
+                out.fh.write(page)
+                out.commit()
+            finally:
+                out.discard()
     except DataclassScanError as exc:
         raise _fail(str(exc)) from None
     except OSError as exc:

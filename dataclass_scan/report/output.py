@@ -50,8 +50,11 @@ class ReportSink:
                 # Written to a temporary file, renamed into place by close() only after
                 # end(): an interrupted scan leaves no report that looks complete.
                 # Streaming formats write in place and mark completion themselves.
+                # Undecodable file names (lone surrogates) are written as `\udcff`, a
+                # valid escape inside JSON strings, instead of failing the report.
                 self._file = AtomicPrivateFile(
-                    self.output, live=bool(getattr(self._cls, "streaming", False)))
+                    self.output, live=bool(getattr(self._cls, "streaming", False)),
+                    errors="backslashreplace")
                 self._fh = out = self._file.fh
             else:
                 out = _stdout()
