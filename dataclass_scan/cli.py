@@ -245,15 +245,18 @@ def scan(
 
         report_problems(outcome.problems, config.config_file)
         code = EXIT_POLICY
-    record(audit_log, "scan", _audit_data(result, code, baseline, outcome))
+    record(audit_log, "scan", _audit_data(result, code, baseline, outcome, changed_since))
     raise typer.Exit(code)
 
 
-def _audit_data(result: object, code: int, baseline: Path | None, outcome: object) -> dict:
+def _audit_data(result: object, code: int, baseline: Path | None, outcome: object,
+                changed_since: str | None = None) -> dict:
     from dataclass_scan.report.manifest import manifest_digest
     from dataclass_scan.store.audit import scan_data
 
     extra: dict[str, object] = {"manifest": manifest_digest(result)}  # type: ignore[arg-type]
+    if changed_since:
+        extra["changed_since"] = changed_since
     if baseline is not None:
         extra["baseline"] = str(baseline)
     problems = getattr(outcome, "problems", ())

@@ -89,6 +89,15 @@ def test_scan_with_baseline_reports_only_new_findings(repo: Path):
     assert "2 known findings suppressed by the baseline" in r.stdout
 
 
+def test_baseline_matches_from_another_folder(repo: Path, monkeypatch: pytest.MonkeyPatch):
+    assert runner.invoke(app, ["baseline", "create", "data"]).exit_code == 0
+    monkeypatch.chdir(repo / "data")
+    code, rep = scan_json(".", "--baseline", "../.dataclass-baseline.json")
+    assert code == 0 and rep["summary"]["suppressed"] == 2
+    code, rep = scan_json(str(repo / "data"), "--baseline", str(repo / ".dataclass-baseline.json"))
+    assert code == 0 and rep["summary"]["suppressed"] == 2
+
+
 def test_same_value_in_another_file_is_new(repo: Path):
     runner.invoke(app, ["baseline", "create", "data"])
     (repo / "data" / "copy.txt").write_text(f"SSN: {PLANTED['US_SSN']}\n")
@@ -140,8 +149,10 @@ def test_recreate_keeps_decisions_for_findings_still_present(repo: Path):
 
 
 def test_norm_path_and_expiry(tmp_path: Path):
-    assert norm_path(str(tmp_path / "a" / "b.txt"), cwd=tmp_path) == "a/b.txt"
-    assert norm_path("./a/../a/b.zip!x/y.txt", cwd=tmp_path) == "a/b.zip!x/y.txt"
+    assert norm_path(str(tmp_path / "a" / "b.txt"), base=tmp_path) == "a/b.txt"
+    assert norm_path("./a/../a/b.zip!x/y.txt") == "a/b.zip!x/y.txt"
+    assert norm_path(str(tmp_path / "a" / "b.txt"), base=tmp_path / "c") == \
+        (tmp_path / "a" / "b.txt").as_posix()
     import datetime as dt
 
     today = dt.date(2026, 1, 1)

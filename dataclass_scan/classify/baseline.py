@@ -45,17 +45,19 @@ def key_fingerprint() -> str:
     return value_hash("BASELINE_KEY_ID", "dataclass-scan")[: len("hmac-sha256:") + 16]
 
 
-def norm_path(path: str, cwd: Path | None = None) -> str:
-    """A display path in a stable form: relative to the current folder when under it,
-    forward slashes, no leading `./`; container members keep their `!` chain."""
+def norm_path(path: str, base: Path | None = None) -> str:
+    """A display path in a stable form: relative to `base` (the baseline file's folder;
+    default the current folder) when under it, forward slashes, no `./` or `..`;
+    container members keep their `!` chain. So a baseline matches wherever the scan runs."""
     outer, bang, inner = path.partition("!")
-    p = Path(outer)
-    if p.is_absolute():
-        try:
-            p = p.relative_to(cwd or Path.cwd())
-        except ValueError:
-            pass
-    text = os.path.normpath(str(p)).replace(os.sep, "/")
+    cwd = Path.cwd()
+    p = Path(os.path.normpath(Path(outer) if Path(outer).is_absolute() else cwd / outer))
+    root = Path(os.path.normpath(base if base is not None and base.is_absolute()
+                                 else cwd / (base or ".")))
+    try:
+        text = p.relative_to(root).as_posix()
+    except ValueError:
+        text = p.as_posix()
     return text + bang + inner
 
 
@@ -98,8 +100,8 @@ class Entry:
         return out
 
 
-def entry_for(result: FileResult, finding: Finding, cwd: Path | None = None) -> Entry:
-    return Entry(path=norm_path(result.path, cwd), rule=finding.rule,
+def entry_for(result: FileResult, finding: Finding, base: Path | None = None) -> Entry:
+    return Entry(path=norm_path(result.path, base), rule=finding.rule,
                  value_hash=finding.value_hash, type=finding.type)
 
 
@@ -108,6 +110,11 @@ class Baseline:
     entries: tuple[Entry, ...] = ()
     key_id: str = ""
     path: str = ""
+
+    @property
+    def base(self) -> Path | None:
+        """Entry paths are relative to the baseline file's folder."""
+        return Path(self.path).parent if self.path else None
 
     def index(self) -> dict[tuple[str, str, str], Entry]:
         return {e.key: e for e in self.entries}
@@ -189,11 +196,11 @@ def load_baseline(path: Path, check_key: bool = True) -> Baseline:
 
 
 def baseline_entries(files: Sequence[FileResult], expires: str | None = None,
-                     cwd: Path | None = None) -> list[Entry]:
+                     base: Path | None = None) -> list[Entry]:
     out = []
     for f in files:
         for x in f.findings:
-            e = entry_for(f, x, cwd)
+            e = entry_for(f, x, base)
             out.append(dataclasses.replace(e, expires=expires) if expires else e)
     return out
 

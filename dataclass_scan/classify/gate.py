@@ -118,6 +118,7 @@ class Gate:
                               f"{', '.join(sorted(policy.destinations))}")
         self.destination = policy.destinations[name]
         self._index = options.baseline.index() if options.baseline is not None else {}
+        self._base = options.baseline.base if options.baseline is not None else None
         self.suppressed = 0
         self.expired = 0
         self.problems: list[ClassificationProblem] = []
@@ -137,7 +138,7 @@ class Gate:
         if self._index and findings:
             kept = []
             for x in findings:
-                entry = self._index.get(entry_for(f, x).key)
+                entry = self._index.get(entry_for(f, x, self._base).key)
                 if entry is not None and entry.suppresses():
                     self.suppressed += 1
                     continue

@@ -61,7 +61,7 @@ def create(
         until = parse_expiry(expires)
         old = load_baseline(output) if output.exists() else None
         result = run_scan(paths, config)
-        current = baseline_entries(result.files, expires=until)
+        current = baseline_entries(result.files, expires=until, base=output.parent)
         fresh = new_baseline(current)
         kept = 0
         if old is not None:

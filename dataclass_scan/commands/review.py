@@ -71,7 +71,7 @@ def review(
         if baseline.exists():
             bl = load_baseline(baseline)
         elif paths:
-            bl = new_baseline()
+            bl = dataclasses.replace(new_baseline(), path=str(baseline))
         else:
             raise _fail(f"{baseline}: baseline not found; create one with `dataclass-scan "
                         "baseline create PATH...` or give PATH... to review a fresh scan")
@@ -123,7 +123,7 @@ def _scan(paths: list[str], labels: Path | None, rules: list[Path] | None,
     fresh = []
     for f in result.files:
         for x in f.findings:
-            e = entry_for(f, x)
+            e = entry_for(f, x, bl.base)
             details.setdefault(e.key, (f"{f.path}{x.location.render()}", x.excerpt,
                                        x.confidence.value))
             if e.key not in index and e not in fresh:
