@@ -144,3 +144,11 @@ def test_undecodable_file_name_does_not_break_a_report(fmt: str, tmp_path: Path)
     assert "bad" in text
     if fmt == "json":
         assert json.loads(text)["files"][0]["path"] == "data/bad\udcff name.xlsx"
+
+
+def test_baseline_suppressions_are_mentioned():
+    import dataclasses
+
+    scan = dataclasses.replace(canonical_scan(), suppressed=7)
+    assert "7 suppressed by the baseline" in render(scan, "markdown")
+    assert "7 known finding(s) were suppressed by the baseline" in render(scan, "html")

@@ -129,7 +129,9 @@ class HtmlReporter(Reporter):
         out = [head,
                f"<h1>Sensitive data report for {e(dest)}</h1>",
                f'<p class="lede">Scanned {", ".join(e(r) for r in scan.meta.roots)}'
-               f"{' on ' + e(scan.meta.finished[:10]) if scan.meta.finished else ''}.</p>",
+               f"{' on ' + e(scan.meta.finished[:10]) if scan.meta.finished else ''}."
+               + (f" {scan.suppressed} known finding(s) were suppressed by the baseline."
+                  if scan.suppressed else "") + "</p>",
                f'<div class="banner {scan.verdict.value}" id="verdict"><strong>{e(title)}'
                f"</strong>{e(sub)}"]
         if incomplete:

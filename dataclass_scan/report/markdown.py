@@ -33,7 +33,9 @@ class MarkdownReporter(Reporter):
         w(f"## dataclass-scan: {VERDICT_MARK[s['verdict']]} for {dest}\n\n")
         w(f"**{s['files']} files**: {s['scanned']} scanned, {s['skipped']} skipped, "
           f"{s['errors']} not scanned; {s['findings']} findings "
-          f"(roots: {', '.join(md(r) for r in scan.meta.roots)}).\n\n")
+          f"(roots: {', '.join(md(r) for r in scan.meta.roots)})"
+          + (f"; {scan.suppressed} suppressed by the baseline" if scan.suppressed else "")
+          + ".\n\n")
         per: dict[str, Counter[str]] = {}
         for f in scan.files:
             if f.label:
