@@ -169,3 +169,11 @@ def test_pattern_check_cache_still_reports_bad_patterns(tmp_path, monkeypatch):
     with pytest.raises(regex.error):
         patcache.check(r"(unclosed", 0)
     assert r"\d{3}" not in (tmp_path / "patterns-ok").read_text()
+
+
+def test_complementary_classes_give_no_barrier_regression():
+    # `(?!\w)\W*\d` once got the barrier `[^\w\W\d]`, which the regex module lets match
+    # every character: regions then started after a newline the match begins with.
+    assert analyze(r"(?!\w)\W*\d").barrier_src is None
+    text = ("lorem ipsum dolor " * 300) + "\n-8x1x" + (" sit amet" * 300)
+    _check_regions(r"(?!\w)\W*\d", 0, text)

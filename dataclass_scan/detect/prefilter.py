@@ -281,6 +281,9 @@ def _member(op: Any, av: Any) -> str | None:
     return None
 
 
+_COMPLEMENTS = ((r"\w", r"\W"), (r"\d", r"\D"), (r"\s", r"\S"))
+
+
 def _barrier(nodes: list[tuple[Any, Any]], flags: int) -> str | None:
     """A regex for one character that no match of the pattern can contain, or None."""
     ignorecase = bool(flags & _sre_c.SRE_FLAG_IGNORECASE)
@@ -309,6 +312,11 @@ def _barrier(nodes: list[tuple[Any, Any]], flags: int) -> str | None:
     if flags & (_sre_c.SRE_FLAG_ASCII | _sre_c.SRE_FLAG_LOCALE):
         return None
     if negated and ignorecase:
+        return None
+    members = "".join(positive)
+    if any(a in members and b in members for a, b in _COMPLEMENTS):
+        # The class covers every character, so there is no barrier; and the regex
+        # module wrongly lets `[^\w\W]` match anything, which would cut regions short.
         return None
     body = "".join(f"(?=[{m}])" for m in negated)
     body += f"[^{''.join(positive)}]" if positive else r"[\s\S]"
