@@ -328,6 +328,7 @@ def main() -> None:
 import dataclass_scan.commands.audit  # noqa: F401
 import dataclass_scan.commands.baseline  # noqa: F401
 import dataclass_scan.commands.check  # noqa: F401
+import dataclass_scan.commands.explain  # noqa: F401
 import dataclass_scan.commands.extract  # noqa: F401
 import dataclass_scan.commands.inventory  # noqa: F401
 import dataclass_scan.commands.report  # noqa: F401
