@@ -140,11 +140,16 @@ class _CompiledRule:
 class _SegmentState:
     """Per-segment facts computed at most once (inline ignore markers)."""
 
-    __slots__ = ("segment", "_ignored")
+    __slots__ = ("segment", "_ignored", "context")
 
     def __init__(self, segment: Segment) -> None:
         self.segment = segment
         self._ignored: list[tuple[int, int, frozenset[str] | None]] | None = None
+        # A column header or JSON key, also with `_` and `-` read as spaces, so that
+        # `date_of_birth` meets the keyword "date of birth".
+        ctx = segment.context
+        spaced = ctx.replace("_", " ").replace("-", " ") if ctx else ""
+        self.context = f"{ctx} | {spaced}" if spaced != ctx else ctx
 
     def ignored_by_marker(self, rule_id: str, start: int) -> bool:
         text = self.segment.text
@@ -327,7 +332,13 @@ class Engine:
                 note("validator", "info", f"validator {name} could not tell")
 
         w = rule.context.window
-        around = text[max(0, start - w): start] + " " + text[end: end + w]
+        before, after = text[max(0, start - w): start], text[end: end + w]
+        # Context stays within the paragraph: a blank line ends it.
+        if "\n\n" in before:
+            before = before.rsplit("\n\n", 1)[1]
+        if "\n\n" in after:
+            after = after.split("\n\n", 1)[0]
+        around = before + " " + after
         if crule.exclude_values and normalize_value(value) in crule.exclude_values:
             note("exclude", "drop", "value is in the rule's exclude.values")
             return None
@@ -337,8 +348,8 @@ class Engine:
                 return None
         if crule.exclude_words_re is not None:
             m = crule.exclude_words_re.search(around)
-            if m is None and segment.context:
-                m = crule.exclude_words_re.search(segment.context)
+            if m is None and state.context:
+                m = crule.exclude_words_re.search(state.context)
             if m is not None:
                 note("exclude", "drop", f"exclusion word {m.group(0).lower()!r} nearby")
                 return None
@@ -355,8 +366,8 @@ class Engine:
         if crule.keywords_re is not None:
             m = crule.keywords_re.search(around)
             where = "nearby"
-            if m is None and segment.context:
-                m = crule.keywords_re.search(segment.context)
+            if m is None and state.context:
+                m = crule.keywords_re.search(state.context)
                 where = "in the column/key"
             if m is not None:
                 word = m.group(0).lower()
@@ -372,8 +383,8 @@ class Engine:
                 note("context", "info", "no context word nearby")
         if crule.negative_re is not None:
             m = crule.negative_re.search(around)
-            if m is None and segment.context:
-                m = crule.negative_re.search(segment.context)
+            if m is None and state.context:
+                m = crule.negative_re.search(state.context)
             if m is not None:
                 word = m.group(0).lower()
                 rank = confidence.rank - rule.context.penalty
