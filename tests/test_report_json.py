@@ -147,3 +147,15 @@ def test_report_command_keeps_raw_values_out_unless_asked(tmp_path: Path):
     assert r.exit_code == 2 and "--show-values" in r.output
     r = runner.invoke(app, ["report", str(saved), "-f", "jsonl", "--show-values"])
     assert r.exit_code == 0 and RAW_VALUES["US_SSN"] in r.stdout
+
+
+def test_report_command_reads_a_finished_jsonl_stream(tmp_path: Path):
+    stream = tmp_path / "scan.jsonl"
+    stream.write_text(render(canonical_scan(), "jsonl"), encoding="utf-8")
+    r = runner.invoke(app, ["report", str(stream), "-f", "json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == json.loads(render(canonical_scan(), "json"))
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text("".join(stream.read_text().splitlines(keepends=True)[:3]), encoding="utf-8")
+    r = runner.invoke(app, ["report", str(cut), "-f", "json"])
+    assert r.exit_code == 2 and "did not finish" in r.output

@@ -168,14 +168,47 @@ def report_has_values(data: Mapping[str, Any]) -> bool:
 
 
 def load_report(path: str | Path) -> dict[str, Any]:
-    """Read a saved v1 JSON report; ReportFormatError names the file when it is not one."""
+    """Read a saved v1 JSON report (or a complete `--format jsonl` stream);
+    ReportFormatError names the file when it is not one."""
     try:
         with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+            text = fh.read()
     except OSError as exc:
         raise ReportFormatError(f"{path}: cannot read: {exc.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise ReportFormatError(f"{path}: not JSON: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg != "Extra data":
+            raise ReportFormatError(f"{path}: not JSON: {exc}") from None
+        data = _from_jsonl(path, text)
+    if isinstance(data, dict) and data.get("record") == "summary":  # a stream of no files
+        data = _from_jsonl(path, text)
     if not isinstance(data, dict) or data.get("schema") != SCHEMA_ID:
         raise ReportFormatError(f"{path}: not a {SCHEMA_ID} report")
     return data
+
+
+def _from_jsonl(path: str | Path, text: str) -> dict[str, Any]:
+    """A JSON Lines report back into the v1 document: file records, then the summary."""
+    files: list[dict[str, Any]] = []
+    summary: dict[str, Any] | None = None
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ReportFormatError(f"{path}:{n}: not JSON: {exc.msg}") from None
+        kind = rec.pop("record", None) if isinstance(rec, dict) else None
+        if kind == "file":
+            files.append(rec)
+        elif kind == "summary":
+            summary = rec
+        else:
+            raise ReportFormatError(f"{path}:{n}: not a dataclass-scan JSON Lines record")
+    if summary is None:
+        raise ReportFormatError(f"{path}: JSON Lines report without its closing summary "
+                                "record (the scan did not finish)")
+    return {**summary, "files": files}
