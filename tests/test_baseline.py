@@ -98,6 +98,14 @@ def test_baseline_matches_from_another_folder(repo: Path, monkeypatch: pytest.Mo
     assert code == 0 and rep["summary"]["suppressed"] == 2
 
 
+def test_the_baseline_in_use_is_not_scanned_as_data(repo: Path):
+    runner.invoke(app, ["baseline", "create", "data"])
+    code, rep = scan_json(".", "--baseline", ".dataclass-baseline.json")
+    own = next(f for f in rep["files"] if f["path"].endswith(".dataclass-baseline.json"))
+    assert own["status"] == "skipped" and own["reasons"] == ["the baseline in use"]
+    assert code == 0
+
+
 def test_same_value_in_another_file_is_new(repo: Path):
     runner.invoke(app, ["baseline", "create", "data"])
     (repo / "data" / "copy.txt").write_text(f"SSN: {PLANTED['US_SSN']}\n")

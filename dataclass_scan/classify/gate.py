@@ -17,7 +17,7 @@ from dataclass_scan.classify.baseline import Baseline, entry_for
 from dataclass_scan.classify.labels import LabelPolicy
 from dataclass_scan.classify.policy import assess, fail_closed
 from dataclass_scan.errors import ConfigError
-from dataclass_scan.model import FileResult, ScanResult
+from dataclass_scan.model import FileResult, ScanResult, Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +119,8 @@ class Gate:
         self.destination = policy.destinations[name]
         self._index = options.baseline.index() if options.baseline is not None else {}
         self._base = options.baseline.base if options.baseline is not None else None
+        self._own = (Path(options.baseline.path).resolve()
+                     if options.baseline is not None and options.baseline.path else None)
         self.suppressed = 0
         self.expired = 0
         self.problems: list[ClassificationProblem] = []
@@ -134,6 +136,11 @@ class Gate:
 
     def _apply(self, f: FileResult) -> FileResult:
         policy, options = self.policy, self.options
+        if self._own is not None and "!" not in f.path and Path(f.path).resolve() == self._own:
+            # The baseline itself holds only keyed hashes: not data to gate.
+            return dataclasses.replace(f, status=Status.SKIPPED, findings=(), label=None,
+                                       verdict=None, reasons=("the baseline in use",),
+                                       errors=())
         findings = f.findings
         if self._index and findings:
             kept = []
