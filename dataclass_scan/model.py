@@ -7,7 +7,6 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
 from typing import IO, Any
 
 
@@ -70,11 +69,30 @@ class Item:
             return io.BytesIO(self.data)
         if self.fs_path is None:
             raise OSError(f"{self.path}: no content")
-        return Path(self.fs_path).open("rb")
+        return _open_regular(self.fs_path)
 
     @property
     def name(self) -> str:
         return self.path.replace("\\", "/").rsplit("/", 1)[-1].rsplit("!", 1)[-1]
+
+
+def _open_regular(path: str) -> IO[bytes]:
+    """Open a file that was a regular file when walked. Opened non-blocking and checked
+    after opening, so a file swapped for a FIFO or a device after the walk raises
+    instead of blocking or reading forever."""
+    import os
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(21, "not a regular file any more (changed during the scan)")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 _LOCATION_KEYS = ("page", "slide", "sheet", "cell", "paragraph", "part", "line", "column")
