@@ -309,8 +309,10 @@ def _run_with_progress(run_scan, paths, config, show: bool,  # type: ignore[no-u
 
 def main() -> None:
     from dataclass_scan import interrupt
+    from dataclass_scan.redact import silence_library_output
 
     interrupt.install()
+    silence_library_output()
     try:
         app()
     except SystemExit as exc:

@@ -69,3 +69,24 @@ def redact(message: str, engine: Engine | None = None, *, numbers: bool = True) 
     if len(text) > MAX_MESSAGE:
         text = text[: MAX_MESSAGE - 3] + "..."
     return text
+
+
+def silence_library_output() -> None:
+    """Keep parsers' own log lines and warnings off the terminal (CLI only).
+
+    pdfminer logs raw bytes of the file it is parsing ("Not adding object 6 to xref
+    because position b'...'"), openpyxl warns with header and footer text: both can
+    carry document content to a terminal or a CI log. Problems with a file are reported
+    in its result instead. `DATACLASS_SCAN_DEBUG=1` keeps them for debugging.
+    """
+    import logging
+    import os
+    import warnings
+
+    if os.environ.get("DATACLASS_SCAN_DEBUG"):
+        return
+    logging.getLogger().addHandler(logging.NullHandler())  # no last-resort stderr handler
+    for name in ("pdfminer", "pdfplumber", "pypdfium2", "openpyxl", "docx", "pptx",
+                 "extract_msg", "olefile", "fsspec"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    warnings.simplefilter("ignore")

@@ -153,7 +153,8 @@ def _zip_format(item: Item) -> str | None:
                     mime = ""
                 if mime in ODF_MIMETYPES:
                     return ODF_MIMETYPES[mime]
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
+            RuntimeError):  # e.g. "zip file version 6.4" (found by fuzz/run.py)
         return None
     for marker, fmt in ZIP_MARKERS:
         if marker in name_set:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 from dataclass_scan.errors import EncryptedError, ExtractionError
@@ -16,7 +17,7 @@ def _open(data: bytes, ctx: ExtractContext):  # type: ignore[no-untyped-def]
     import xlrd
 
     try:
-        return xlrd.open_workbook(file_contents=data, on_demand=True)
+        return xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
     except xlrd.XLRDError as exc:
         if "encrypt" not in str(exc).lower():
             raise ExtractionError(f"unreadable .xls: {exc}") from None
@@ -26,7 +27,8 @@ def _open(data: bytes, ctx: ExtractContext):  # type: ignore[no-untyped-def]
     if plain is None:
         raise EncryptedError("password-protected .xls: no password opened it")
     try:
-        return xlrd.open_workbook(file_contents=plain, on_demand=True)
+        return xlrd.open_workbook(file_contents=plain, on_demand=True,
+                                  logfile=io.StringIO())
     except xlrd.XLRDError as exc:
         raise ExtractionError(f"unreadable .xls after decryption: {exc}") from None
 

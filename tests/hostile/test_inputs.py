@@ -23,6 +23,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "bad-type.docx": ({"error"}, set()),
     "bad-syntax.pdf": ({"error"}, set()),
     "bad.json": ({"error"}, set()),
+    "bad-xref.pdf": ({"scanned", "partial", "error"}, set()),
     "invalid-utf8.txt": ({"scanned"}, {"US_SSN"}),
     "utf16-no-bom.txt": ({"scanned"}, {"EMAIL", "US_SSN"}),
     "utf16-odd.txt": ({"scanned", "partial"}, {"EMAIL"}),
@@ -42,6 +43,8 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     # Archives: unsupported until archive support lands; see test_archives.py.
     "traversal.zip": ({"scanned", "unsupported", "partial", "error"}, set()),
     "deep.zip": ({"scanned", "unsupported", "partial", "error"}, set()),
+    # Regression (fuzz): zipfile's NotImplementedError escaped format sniffing.
+    "future-version.zip": ({"error", "unsupported", "partial"}, set()),
 }
 
 
@@ -91,3 +94,32 @@ def test_dimension_lie_cells_keep_their_real_places(hostile_report: dict[str, di
 def test_entity_expansion_is_refused_not_expanded(hostile_report: dict[str, dict]):
     for name in ("laughs.docx", "laughs.xlsx"):
         assert "lollollol" not in json.dumps(hostile_report[name]), name
+
+
+def test_unsupported_zip_version_does_not_stop_a_serial_scan(tmp_path):
+    """Regression found by fuzz/run.py: with -j 1 the exception ended the whole scan."""
+    from fixtures.hostile import zip_future_version
+
+    zip_future_version(tmp_path / "v64.zip")
+    (tmp_path / "z-after.txt").write_text("still scanned\n")
+    proc = subprocess.run([sys.executable, "-m", "dataclass_scan", "scan", str(tmp_path),
+                           "-f", "json", "-j", "1"], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 3, proc.stderr[-2000:]
+    files = {f["path"].rsplit("/", 1)[-1]: f for f in json.loads(proc.stdout)["files"]}
+    assert files["v64.zip"]["status"] in ("error", "unsupported") and files["v64.zip"]["errors"]
+    assert files["z-after.txt"]["status"] == "scanned"
+
+
+def test_xls_warnings_do_not_corrupt_json_on_stdout(tmp_path):
+    """Regression found by fuzz/run.py: xlrd printed 'WARNING *** file size ...' to
+    standard output, in front of the JSON report."""
+    from fuzz.seeds import build_seeds
+
+    name, data = build_seeds()["xls"][0]
+    (tmp_path / name).write_bytes(data + b"abc")  # not a whole number of sectors
+    proc = subprocess.run([sys.executable, "-m", "dataclass_scan", "scan", str(tmp_path),
+                           "-f", "json", "-j", "1"], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode in (0, 1, 3), proc.stderr[-2000:]
+    assert json.loads(proc.stdout)["summary"]["files"] == 1
