@@ -177,3 +177,19 @@ def test_complementary_classes_give_no_barrier_regression():
     assert analyze(r"(?!\w)\W*\d").barrier_src is None
     text = ("lorem ipsum dolor " * 300) + "\n-8x1x" + (" sit amet" * 300)
     _check_regions(r"(?!\w)\W*\d", 0, text)
+
+
+def test_barrier_with_a_class_and_its_complement_regression():
+    """regex's `[^\\w\\W]` matches letters; a barrier built that way cut a match short."""
+    pattern = r"a\d*(?:[^\s][^\s])(?:\W|(?!\w)[^\s]\s\d)[^\s]"
+    text = ("lorem ipsum dolor " * 90) + "or 99akB-\n9lorem " + ("sit amet " * 50)
+    _check_regions(pattern, 0, text)
+    key = analyze(pattern)
+    assert key.barrier is None or key.barrier.search(text) is None
+
+
+def test_assignment_keywords_and_posix_like_classes_get_keys():
+    key = analyze(r"(?<![\w])(?:password|pwd)[\"']?\s*(?::=|=>|[:=])\s*"
+                  r"(?P<value>[^\s\"'`;,]{6,64})", regex.IGNORECASE)
+    assert key.literals == {"password", "pwd"} and key.barrier is not None
+    assert analyze(r"[0-9a-f]{2}([:-])[0-9a-f]{2}").literals == {":", "-"}

@@ -55,7 +55,7 @@ _INF = float("inf")
 
 # Syntax the stdlib parser reads differently from the `regex` module, or not at all.
 _REGEX_ONLY = regex.compile(
-    r"\\[pPXRmMGKL]|\{[^}]*[ediscb]\s*[<=]|\[\[?:|\(\?[a-zA-Z]*[Vrwfbe]|\(\?\||\\N\{")
+    r"\\[pPXRmMGKL]|\{[^}]*[ediscb]\s*[<=]|\[:\^?[A-Za-z]+:\]|\(\?[a-zA-Z]*[Vrwfbe]|\(\?\||\\N\{")
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,9 +284,24 @@ def _member(op: Any, av: Any) -> str | None:
 _COMPLEMENTS = ((r"\w", r"\W"), (r"\d", r"\D"), (r"\s", r"\S"))
 
 
+def _cased(op: Any, av: Any) -> bool:
+    """Whether a class member includes a character with a case variant."""
+    if op is _sre_c.LITERAL:
+        ch = chr(av)
+        return ch.lower() != ch.upper() or ch in _FOLD_SPECIAL
+    if op is _sre_c.RANGE:
+        return any(chr(c).lower() != chr(c).upper() or chr(c) in _FOLD_SPECIAL
+                   for c in range(av[0], min(av[1], av[0] + 4096) + 1)) or av[1] - av[0] > 4096
+    return False  # categories (\s, \d, \w) are closed under case
+
+
+_FOLD_SPECIAL = "\u0130\u0131\u017f\u212a\u212b"
+
+
 def _barrier(nodes: list[tuple[Any, Any]], flags: int) -> str | None:
     """A regex for one character that no match of the pattern can contain, or None."""
     ignorecase = bool(flags & _sre_c.SRE_FLAG_IGNORECASE)
+    cased_negation = False  # a negated class lists a letter (its case matters)
     positive: list[str] = []
     negated: list[str] = []
     for op, av in nodes:
@@ -299,10 +314,16 @@ def _barrier(nodes: list[tuple[Any, Any]], flags: int) -> str | None:
             positive.append(_member(op, av) or "")
         elif op is _sre_c.IN:
             neg = bool(av) and av[0][0] is _sre_c.NEGATE
-            members = [_member(o, a) for o, a in (av[1:] if neg else av)]
+            items = av[1:] if neg else av
+            members = [_member(o, a) for o, a in items]
             if any(m is None for m in members):
                 return None
-            (negated if neg else positive).append("".join(m for m in members if m))
+            if neg and any(_cased(o, a) for o, a in items):
+                cased_negation = True
+            if neg:
+                negated.append("".join(m for m in members if m))
+            else:
+                positive.extend(m for m in members if m)
         elif op is _sre_c.ANY:
             if flags & _sre_c.SRE_FLAG_DOTALL:
                 return None
@@ -311,16 +332,17 @@ def _barrier(nodes: list[tuple[Any, Any]], flags: int) -> str | None:
             return None
     if flags & (_sre_c.SRE_FLAG_ASCII | _sre_c.SRE_FLAG_LOCALE):
         return None
-    if negated and ignorecase:
+    if cased_negation and ignorecase:
         return None
     members = "".join(positive)
     if any(a in members and b in members for a, b in _COMPLEMENTS):
-        # The class covers every character, so there is no barrier; and the regex
-        # module wrongly lets `[^\w\W]` match anything, which would cut regions short.
-        return None
-    body = "".join(f"(?=[{m}])" for m in negated)
-    body += f"[^{''.join(positive)}]" if positive else r"[\s\S]"
-    return ("(?i)" if ignorecase else "") + body
+        return None  # the pattern can consume every character: no barrier
+    # One look-ahead per member rather than one negated set: the `regex` module gets
+    # some negated sets wrong (`[^\w\W]` matches letters).
+    body = "".join(f"(?=[{m}])" for m in dict.fromkeys(negated))
+    body += "".join(f"(?!{m if m.startswith(chr(92)) and len(m) == 2 else '[' + m + ']'})"
+                    for m in dict.fromkeys(positive))
+    return ("(?i)" if ignorecase else "") + body + r"[\s\S]"
 
 
 def _lookaround_width(nodes: list[tuple[Any, Any]], flags: int) -> float:
