@@ -34,7 +34,18 @@ def build_engine(config: Config, packs: list[RulePack] | None = None) -> Engine:
     from dataclass_scan.detect.allowlist import from_config
 
     allow = from_config(config.extra.get("allowlist"), config.config_file or "config")
-    return Engine(packs if packs is not None else load_rules(config), allowlist=allow)
+    packs = list(packs if packs is not None else load_rules(config))
+    edm = None
+    edm_files = (config.extra.get("edm") or {}).get("files") or []
+    if edm_files:
+        from dataclass_scan.detect.edm import EdmIndex
+
+        base = Path(config.config_file).parent if config.config_file else Path()
+        edm = EdmIndex.load([base / str(f) for f in edm_files])
+        # EDM files shape results: they take part in the rules version (and cache key).
+        packs += [RulePack(name=f"edm:{f.name}", path=f.name, digest=f.digest, rules=())
+                  for f in edm.files]
+    return Engine(packs, allowlist=allow, edm=edm)
 
 
 def build_context(config: Config) -> ScanContext:

@@ -137,6 +137,17 @@ CacheOpt = Annotated[Path | None, typer.Option(
     "installation folder, ~/.config/dataclass-scan or $DATACLASS_SCAN_HOME).")]
 
 
+EdmOpt = Annotated[list[Path] | None, typer.Option(
+    "--edm", help="Exact data match file made with `dataclass-scan edm build`; values that "
+    "are records in it are reported with high confidence. Repeatable.")]
+
+
+def _with_edm(extra: dict, edm: list[Path]) -> dict:  # type: ignore[type-arg]
+    section = dict(extra.get("edm") or {})
+    section["files"] = [*section.get("files", []), *(str(p.resolve()) for p in edm)]
+    return {**extra, "edm": section}
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     typer.echo(f"dataclass-scan: error: {message}", err=True)
     return typer.Exit(code)
@@ -173,6 +184,7 @@ def scan(
     password_file: PasswordFileOpt = None,
     no_cache: NoCacheOpt = False,
     cache_file: CacheOpt = None,
+    edm: EdmOpt = None,
 ) -> None:
     """Scan files and folders, label each file and print a verdict for the destination."""
     from dataclass_scan.api import scan as run_scan
@@ -204,6 +216,7 @@ def scan(
             cache=False if no_cache else None,
             cache_file=cache_file,
             passwords=read_password_file(password_file) if password_file else None,
+            extra=_with_edm(config.extra, edm) if edm else None,
         )
         options = ReportOptions(show_values=show_values, quiet=quiet,
                                 color=False if os.environ.get("NO_COLOR") else None,
@@ -330,6 +343,7 @@ def main() -> None:
 import dataclass_scan.commands.audit  # noqa: F401
 import dataclass_scan.commands.baseline  # noqa: F401
 import dataclass_scan.commands.check  # noqa: F401
+import dataclass_scan.commands.edm  # noqa: F401
 import dataclass_scan.commands.explain  # noqa: F401
 import dataclass_scan.commands.extract  # noqa: F401
 import dataclass_scan.commands.inventory  # noqa: F401

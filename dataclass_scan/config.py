@@ -187,7 +187,7 @@ def load_config(config_path: Path | None = None, cwd: Path | None = None) -> Con
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{path}: key {key!r}: {exc}") from None
         kwargs[attr] = value
-    known_sections = {"destinations", "manifest", "allowlist", "cache", "limits"}
+    known_sections = {"destinations", "manifest", "allowlist", "cache", "limits", "edm"}
     unknown = sorted(k for k in extra if k not in known_sections)
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}")

@@ -28,6 +28,7 @@ from dataclass_scan.detect import allowlist as allowlists
 from dataclass_scan.detect import masking
 from dataclass_scan.detect import validators as validator_registry
 from dataclass_scan.detect.dictionary import DictionaryMatcher
+from dataclass_scan.detect.edm import EdmIndex
 from dataclass_scan.detect.names import NameMatcher
 from dataclass_scan.detect.prefilter import Prefilter, PrefilterScan
 from dataclass_scan.detect.rulepack import Rule, RulePack
@@ -83,6 +84,11 @@ _keywords_regex = _words_regex
 
 
 _UNSET: Any = object()
+
+
+_EDM_RULE = Rule(id="edm", name="Exact data match (.edm file)", type="EDM_MATCH",
+                 category="pii", pack="edm", confidence=Confidence.HIGH)
+_EDM_TOKEN_RE = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}._@+'/-]{2,}[\p{L}\p{N}]")
 
 
 class _CompiledRule:
@@ -178,6 +184,7 @@ class Engine:
         pattern_timeout: float = DEFAULT_PATTERN_TIMEOUT,
         keep_values: bool = True,
         allowlist: allowlists.Allowlist | None = None,
+        edm: EdmIndex | None = None,
         prefilter: bool = True,
     ) -> None:
         self.packs = tuple(packs)
@@ -185,6 +192,7 @@ class Engine:
         self.pattern_timeout = pattern_timeout
         self.keep_values = keep_values
         self.allowlist = allowlist if allowlist is not None else allowlists.default()
+        self.edm = edm if edm is not None and edm.files else None
         self._compiled = {r.id: _CompiledRule(r) for r in self.rules}
         self._regex_rules = [self._compiled[r.id] for r in self.rules if r.kind == "regex"]
         dict_rules = [r for r in self.rules if r.kind == "dictionary"]
@@ -246,6 +254,8 @@ class Engine:
             except TimeoutError:
                 result.errors.append(
                     f"rule {crule.rule.id}: pattern timed out after {self.pattern_timeout}s")
+        if self.edm is not None:
+            candidates = self._exact_data_match(state, candidates, tracer)
         chosen = _resolve_overlaps(candidates, tracer)
         spans = [(c.start, c.end, c.rule.type) for c in chosen]
         near = _NearbySpans(spans)
@@ -399,6 +409,41 @@ class Engine:
                 reasons.append(f"negative context word {word!r}")
         note("result", "keep", f"candidate kept at {confidence.value}")
         return Candidate(rule, start, end, value, confidence, tuple(reasons))
+
+    def _exact_data_match(
+        self, state: _SegmentState, candidates: list[Candidate], tracer: Tracer | None
+    ) -> list[Candidate]:
+        """Findings whose value is a record of a loaded .edm file become high confidence;
+        word-like tokens (and a whole table cell) that are records become findings."""
+        assert self.edm is not None
+        text = state.segment.text
+        out: list[Candidate] = []
+        for c in candidates:
+            hit = self.edm.match(c.value)
+            if hit is not None:
+                why = f"exact data match: {hit[0]} column {hit[1]}"
+                if tracer is not None:
+                    tracer(TraceEvent(c.rule.id, c.start, c.end, "edm", "raise", why))
+                c = Candidate(c.rule, c.start, c.end, c.value, Confidence.HIGH,
+                              (*c.reasons, why))
+            out.append(c)
+        spans = [(m.start(), m.end()) for m in _EDM_TOKEN_RE.finditer(text)]
+        stripped = text.strip()
+        if stripped and " " in stripped and "\n" not in stripped and len(stripped) <= 200:
+            lo = text.index(stripped)
+            spans.append((lo, lo + len(stripped)))
+        for start, end in spans:
+            if any(c.start <= start and end <= c.end for c in out):
+                continue
+            hit = self.edm.match(text[start:end])
+            if hit is None:
+                continue
+            why = f"exact data match: {hit[0]} column {hit[1]}"
+            if tracer is not None:
+                tracer(TraceEvent(_EDM_RULE.id, start, end, "edm", "keep", why))
+            out.append(Candidate(_EDM_RULE, start, end, text[start:end], Confidence.HIGH,
+                                 (why,)))
+        return out
 
     # -- file level ------------------------------------------------------------------
 
