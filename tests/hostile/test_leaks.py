@@ -49,6 +49,16 @@ def scanned(tmp_path_factory: pytest.TempPathFactory, leak_data: Path) -> Scanne
     runs["json"] = box.run("scan", str(leak_data), "-f", "json", "-o",
                            str(box.work / "report.json"))
     runs["console-stdout"] = box.run("scan", str(leak_data))
+    # The stores: baseline, inventory database, audit log (default: in the home folder),
+    # and the other commands that print about findings.
+    runs["baseline"] = box.run("baseline", "create", str(leak_data), "-o",
+                               str(box.work / "baseline.json"))
+    runs["scan-with-baseline"] = box.run("scan", str(leak_data), "--baseline",
+                                         str(box.work / "baseline.json"))
+    runs["inventory"] = box.run("inventory", str(leak_data), "--db",
+                                str(box.work / "inventory.sqlite"), "--html",
+                                str(box.work / "inventory.html"))
+    runs["check"] = box.run("check", str(leak_data))
     # ... and every other format in this process (fast), with the same confined home,
     # working folder and temp folder.
     with pytest.MonkeyPatch.context() as mp:
@@ -103,6 +113,9 @@ def test_report_format_holds_no_planted_value(scanned: Scanned, fmt: str):
 def test_nothing_the_tool_wrote_or_printed_holds_a_planted_value(scanned: Scanned):
     full, quiet = scanned.runs["console-stdout"], scanned.runs["quiet"]
     assert full.returncode == quiet.returncode == 1, full.stderr
+    for store in ("baseline.json", "inventory.sqlite", "inventory.html"):
+        assert (scanned.box.work / store).stat().st_size > 0, store
+    assert any(p.name.startswith("audit") for p in scanned.box.written_files())
     assert "error" in full.stdout and "bad-cell.xlsx" in full.stdout  # errors are listed
     problems = _leaks(scanned)
     assert not problems, "planted values found in outputs:\n" + "\n".join(problems)
