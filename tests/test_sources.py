@@ -113,3 +113,28 @@ def test_unreadable_directory_is_reported_and_walk_goes_on(tmp_path: Path, monke
 def test_explicit_file_is_scanned_even_if_ignored(tree: Path):
     items = list(iter_local(str(tree / "a" / "debug.log"), Config()))
     assert len(items) == 1 and items[0].skip_reason is None
+
+
+def test_undecodable_file_name_is_shown_escaped_and_scanned_twice(tmp_path: Path):
+    """A name that is not UTF-8 once crashed the cache and the audit log."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from dataclass_scan.cli import app
+
+    tmp_path = tmp_path / "tree"
+    tmp_path.mkdir()
+    raw = os.fsencode(tmp_path) + b"/bad\xff.txt"
+    with open(raw, "wb") as fh:
+        fh.write(b"mail jane.doe@acme-corp.com\n")
+    (item,) = list(iter_local(str(tmp_path), Config()))
+    assert item.path.endswith("bad\\xff.txt")
+    item.path.encode("utf-8")
+    for cached in (False, True):
+        r = CliRunner().invoke(app, ["scan", str(tmp_path), "-f", "json",
+                                     "--cache", str(tmp_path.parent / "names-cache.sqlite")])
+        assert r.exit_code == 0, r.output
+        (f,) = json.loads(r.stdout)["files"]
+        assert f["path"].endswith("bad\\xff.txt") and f["findings"][0]["type"] == "EMAIL"
+        assert bool(f.get("cached")) is cached

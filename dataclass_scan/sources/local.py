@@ -16,6 +16,7 @@ import pathspec
 
 from dataclass_scan.config import Config
 from dataclass_scan.model import Item
+from dataclass_scan.paths import printable_path
 
 IGNORE_FILES = (".gitignore", ".dataclassignore")
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
@@ -61,8 +62,9 @@ def _ignored_by(layers: list[_IgnoreLayer], rel: str, is_dir: bool) -> str | Non
 
 def _display(root_display: str, rel: str) -> str:
     if not rel:
-        return root_display
-    return f"{root_display.rstrip('/')}/{rel}" if root_display not in (".", "") else rel
+        return printable_path(root_display)
+    joined = f"{root_display.rstrip('/')}/{rel}" if root_display not in (".", "") else rel
+    return printable_path(joined)
 
 
 def iter_local(root: str, config: Config) -> Iterator[Item]:
@@ -83,7 +85,7 @@ def iter_local(root: str, config: Config) -> Iterator[Item]:
         yield from _walk(path, root, "", layers, include, exclude, config, visited)
     else:
         # An explicitly named file is scanned even if an ignore file would skip it.
-        yield _file_item(path, root, st, config)
+        yield _file_item(path, printable_path(root), st, config)
 
 
 def _walk(

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from dataclass_scan.model import Confidence, FileResult, Finding, Item, Location, Status, Verdict
+from dataclass_scan.paths import printable_path
 
 SCHEMA_VERSION = 1
 RACY_SECONDS = 2.0
@@ -150,12 +151,13 @@ class ScanCache:
         if item.skip_reason is not None or item.error is not None:
             return None
         fs_path = os.path.abspath(item.fs_path)
+        key_path = printable_path(fs_path)
         try:
             st = os.stat(fs_path)
             row = self._db.execute(
                 "SELECT size, mtime_ns, sha256, cached_at, results FROM entries "
                 "WHERE fs_path = ? AND path = ? AND fingerprint = ?",
-                (fs_path, item.path, self.fingerprint)).fetchone()
+                (key_path, item.path, self.fingerprint)).fetchone()
         except OSError:
             return None
         except sqlite3.Error as exc:
@@ -189,8 +191,8 @@ class ScanCache:
         try:
             self._db.execute(
                 "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (os.path.abspath(item.fs_path), item.path, self.fingerprint, st.st_size,
-                 st.st_mtime_ns, results[0].sha256, time.time(), _encode(results)))
+                (printable_path(os.path.abspath(item.fs_path)), item.path, self.fingerprint,
+                 st.st_size, st.st_mtime_ns, results[0].sha256, time.time(), _encode(results)))
             self._pending += 1
             if self._pending >= COMMIT_EVERY:
                 self.commit()
@@ -348,3 +350,4 @@ def _decode(blob: str, source: Any) -> list[FileResult]:
 _CONF = {c.value: c for c in Confidence}
 _VERDICT = {v.value: v for v in Verdict}
 _STATUS = {s.value: s for s in Status}
+
