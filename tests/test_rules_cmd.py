@@ -104,3 +104,36 @@ def test_rules_bad_file_is_usage_error(tmp_path: Path) -> None:
     res = invoke("rules", "test", str(bad))
     assert res.exit_code == 2
     assert "bad.yml:5" in res.output
+
+
+def test_rules_import_gitleaks_and_presidio(tmp_path: Path) -> None:
+    gl = tmp_path / "gitleaks.toml"
+    gl.write_text('[[rules]]\nid = "acme-api-token"\ndescription = "Acme API token"\n'
+                  "regex = '''acme_[a-z0-9]{32}'''\nentropy = 3.5\n")
+    out = tmp_path / "gl.yml"
+    res = invoke("rules", "import", str(gl), "--from", "gitleaks", "-o", str(out))
+    assert res.exit_code == 0, res.output
+    from dataclass_scan.detect.engine import Engine
+    from dataclass_scan.detect.rulepack import load_pack
+    from dataclass_scan.model import Segment
+
+    pack = load_pack(out)
+    (rule,) = pack.rules
+    assert (rule.id, rule.type, rule.category, rule.validators) == (
+        "gitleaks.acme-api-token", "ACME_API_TOKEN", "secret", ("entropy",))
+    hits = Engine([pack]).detect(Segment(text="key acme_3k9x0q7m2w8e5r1t6y4u0i9o8p7a6s5d")).findings
+    assert [f.type for f in hits] == ["ACME_API_TOKEN"]
+    pr = tmp_path / "presidio.yaml"
+    pr.write_text("recognizers:\n  - name: Zip\n    supported_language: de\n"
+                  "    supported_entity: ZIP\n    patterns:\n      - name: zip\n"
+                  "        regex: '\\b\\d{5}\\b'\n        score: 0.4\n    context: [plz]\n")
+    out2 = tmp_path / "pr.yml"
+    res = invoke("rules", "import", str(pr), "--from", "presidio", "-o", str(out2))
+    assert res.exit_code == 0, res.output
+    (rule,) = load_pack(out2).rules
+    assert rule.confidence.value == "medium" and dict(rule.context.keywords_by_lang) == {
+        "de": ("plz",)}
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[rules]]\nid = 'x'\nregex = '(unclosed'\n")
+    res = invoke("rules", "import", str(bad), "--from", "gitleaks", "-o", str(tmp_path / "b.yml"))
+    assert res.exit_code == 2 and "bad pattern" in res.output

@@ -215,3 +215,38 @@ def lint_rules(
     if not packs and not issues:
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_POLICY if failed else EXIT_OK)
+
+
+class ImportFrom(str, Enum):
+    gitleaks = "gitleaks"
+    presidio = "presidio"
+
+
+@rules_app.command("import")
+def import_rules(
+    source: Annotated[Path, typer.Argument(help="gitleaks TOML or Presidio YAML file.")],
+    kind: Annotated[ImportFrom, typer.Option("--from", help="gitleaks or presidio.",
+                                             case_sensitive=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Rule pack to write (.yml).")],
+) -> None:
+    """Convert gitleaks rules or Presidio recognizers into a rule pack, then validate it
+    (exit 2 if a converted pattern is not accepted)."""
+    import yaml
+
+    from dataclass_scan.detect.importers import from_gitleaks, from_presidio
+    from dataclass_scan.detect.rulepack import load_pack
+
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"cannot read {source}: {exc}") from None
+    try:
+        pack = (from_gitleaks if kind is ImportFrom.gitleaks else from_presidio)(text)
+        out.write_text(yaml.safe_dump(pack, sort_keys=False, allow_unicode=True, width=100),
+                       encoding="utf-8")
+        loaded = load_pack(out)
+    except DataclassScanError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"{out}: {len(loaded.rules)} rules; check them with "
+               f"`dataclass-scan rules lint {out}` and add examples for `rules test`")
+    raise typer.Exit(EXIT_OK)
