@@ -59,6 +59,15 @@ def scanned(tmp_path_factory: pytest.TempPathFactory, leak_data: Path) -> Scanne
                                 str(box.work / "inventory.sqlite"), "--html",
                                 str(box.work / "inventory.html"))
     runs["check"] = box.run("check", str(leak_data))
+    # Exact data match: the table of values is the user's input; the .edm file made
+    # from it must hold keyed hashes only.
+    table = box.root / "edm-source" / "customers.csv"
+    table.parent.mkdir()
+    table.write_text(f"email,ssn\n{PLANTED['EMAIL']},{PLANTED['US_SSN']}\n")
+    runs["edm"] = box.run("edm", "build", str(table), "--columns", "email,ssn", "-o",
+                          str(box.work / "people.edm"))
+    runs["scan-with-edm"] = box.run("scan", str(leak_data), "--edm",
+                                    str(box.work / "people.edm"))
     # ... and every other format in this process (fast), with the same confined home,
     # working folder and temp folder.
     with pytest.MonkeyPatch.context() as mp:
@@ -113,9 +122,11 @@ def test_report_format_holds_no_planted_value(scanned: Scanned, fmt: str):
 def test_nothing_the_tool_wrote_or_printed_holds_a_planted_value(scanned: Scanned):
     full, quiet = scanned.runs["console-stdout"], scanned.runs["quiet"]
     assert full.returncode == quiet.returncode == 1, full.stderr
-    for store in ("baseline.json", "inventory.sqlite", "inventory.html"):
+    for store in ("baseline.json", "inventory.sqlite", "inventory.html", "people.edm"):
         assert (scanned.box.work / store).stat().st_size > 0, store
     assert any(p.name.startswith("audit") for p in scanned.box.written_files())
+    assert scanned.runs["edm"].returncode == 0, scanned.runs["edm"].stderr
+    assert scanned.runs["scan-with-edm"].returncode == 1, scanned.runs["scan-with-edm"].stderr
     assert "error" in full.stdout and "bad-cell.xlsx" in full.stdout  # errors are listed
     problems = _leaks(scanned)
     assert not problems, "planted values found in outputs:\n" + "\n".join(problems)
