@@ -59,6 +59,10 @@ def scanned(tmp_path_factory: pytest.TempPathFactory, leak_data: Path) -> Scanne
                                 str(box.work / "inventory.sqlite"), "--html",
                                 str(box.work / "inventory.html"))
     runs["check"] = box.run("check", str(leak_data))
+    # The incremental-scan cache (off by default in tests): written, then read back.
+    for key in ("cache-write", "cache-read"):
+        runs[key] = box.run("scan", str(leak_data), "-f", "json", "--cache",
+                            str(box.work / "cache.sqlite"))
     # Exact data match: the table of values is the user's input; the .edm file made
     # from it must hold keyed hashes only.
     table = box.root / "edm-source" / "customers.csv"
@@ -122,7 +126,9 @@ def test_report_format_holds_no_planted_value(scanned: Scanned, fmt: str):
 def test_nothing_the_tool_wrote_or_printed_holds_a_planted_value(scanned: Scanned):
     full, quiet = scanned.runs["console-stdout"], scanned.runs["quiet"]
     assert full.returncode == quiet.returncode == 1, full.stderr
-    for store in ("baseline.json", "inventory.sqlite", "inventory.html", "people.edm"):
+    assert '"cached": true' in scanned.runs["cache-read"].stdout
+    for store in ("baseline.json", "inventory.sqlite", "inventory.html", "people.edm",
+                  "cache.sqlite"):
         assert (scanned.box.work / store).stat().st_size > 0, store
     assert any(p.name.startswith("audit") for p in scanned.box.written_files())
     assert scanned.runs["edm"].returncode == 0, scanned.runs["edm"].stderr
