@@ -1,0 +1,1 @@
+"""Fuzz harness for the extractors and the rule engine."""

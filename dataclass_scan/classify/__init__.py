@@ -1,0 +1,1 @@
+"""Classify stage: labels, destination policy, declared labels, baseline."""

@@ -1,0 +1,1 @@
+"""Detect stage: rule packs, engine, validators, dictionaries, prefilter."""
