@@ -37,7 +37,14 @@ def test_keys_are_derived_from_the_patterns():
     assert email.literals == {"@"} and email.width == float("inf")
     assert email.barrier is not None and email.barrier.search("a b").group() == " "
     ssn = analyze(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)")
-    assert ssn.digits == 4 and not ssn.literals
+    assert (ssn.cluster_digits, ssn.cluster_gap, ssn.lead, ssn.trail) == (9, 1, 0, 0)
+    assert not ssn.literals
+    # A back-reference is as wide as its group; its digits are not counted twice.
+    sin = analyze(r"(?<![\d-])\d{3}([- ]?)\d{3}\1\d{3}(?![\d-])")
+    assert (sin.cluster_digits, sin.cluster_gap) == (9, 1)
+    # Digits too far apart for a cluster: the longest guaranteed run is the key.
+    curp = analyze(r"[A-Z]{4}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d")
+    assert curp.digits == 6 and not curp.cluster_digits
     pem = analyze(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
     assert pem.literals == {"-----begin "}
     # Syntax only the regex module knows, or nothing to hold on to: always run.
@@ -193,3 +200,63 @@ def test_assignment_keywords_and_posix_like_classes_get_keys():
                   r"(?P<value>[^\s\"'`;,]{6,64})", regex.IGNORECASE)
     assert key.literals == {"password", "pwd"} and key.barrier is not None
     assert analyze(r"[0-9a-f]{2}([:-])[0-9a-f]{2}").literals == {":", "-"}
+
+
+# -- digit clusters ---------------------------------------------------------------------
+
+def test_digit_cluster_keys_skip_years_and_amounts():
+    card = r"(?<!\d)(?:\d{4}[ -]?){3}\d{4}(?!\d)"
+    key = analyze(card)
+    assert (key.cluster_digits, key.cluster_gap) == (16, 1)
+    years = ("In 2024 we shipped 12 fixes, 3.2.1 and 40 pallets; " * 400)
+    pf = Prefilter([(card, 0)])
+    assert pf.scan(years).regions(0) == []
+    text = years + "card 4539 1488 0343 6467 ok" + years
+    regions = pf.scan(text).regions(0)
+    assert regions is not None and len(regions) == 1
+    _check_regions(card, 0, text)
+
+
+def test_digit_cluster_regions_reach_the_letters_before_and_after():
+    far = " lorem ipsum dolor sit amet" * 200
+    for pattern, value in ((r"[A-Z]{2}\d{4}", "XY2024"), (r"\d{4}[A-Z]{3}", "2024XYZ"),
+                           (r"[A-Z]{2}\d{2}-?\d{2}[a-z]{2}", "AB12-34cd")):
+        key = analyze(pattern)
+        assert key.cluster_digits == 4, pattern
+        text = far + value + far
+        regions = Prefilter([(pattern, 0)]).scan(text).regions(0)
+        assert regions is not None and len(regions) == 1
+        assert [m.group() for s, e in regions for m in regex.finditer(pattern, text[s:e])] \
+            == [value]
+        _check_regions(pattern, 0, text)
+
+
+_DIGIT_ATOMS = [r"[A-Z]{2}", r"\d", r"[0-9]", r"\d{2}", r"\d{1,3}", r"\d+", r"[ -]?",
+                r"[ .-]", r"-", r"\.", r"[A-Z]", r"[A-Z0-9]", r"\w", r"\s?", r"(?<!\d)",
+                r"(?!\d)", r"\b",
+                r"(?:\d{3}|\d{2}-\d)", r"(?:\d\d)?", r"([ -]?)", r"x{0,2}"]
+
+
+@st.composite
+def _digit_patterns(draw):
+    atoms = draw(st.lists(st.sampled_from(_DIGIT_ATOMS), min_size=1, max_size=9))
+    body = "".join(atoms)
+    if "(" in body and "([ -]?)" in atoms and draw(st.booleans()):
+        body += r"\d\1\d"  # a back-reference to the separator group
+    return body
+
+
+_FAR = " lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor "
+_DIGIT_TEXT = ["1", "22", "333", "4444", "2024", " ", "-", ".", "A", "x", "\n", "٣", "ab",
+               "4539 1488", "-0343-", "12.34.56", "AB", "Q7", _FAR, _FAR]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_digit_patterns(), st.lists(st.sampled_from(_DIGIT_TEXT), max_size=200),
+       st.integers(0, 3))
+def test_random_digit_patterns_regions_equal_whole_text(pattern, parts, pad):
+    # Far-apart values (the filler is longer than the gap regions are merged across),
+    # in a text long enough for regions to be used at all.
+    filler = _FAR * (pad * 20 + 55)
+    _check_regions(pattern, 0, filler + "".join(parts) + filler)
+    _check_regions(pattern, 0, "".join(parts))

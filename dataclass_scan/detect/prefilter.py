@@ -49,6 +49,7 @@ SMALL_TEXT = 4096  # characters; shorter texts run a pattern whole or not at all
 DENSE = 512  # more than one occurrence per this many characters: scan the whole text
 MERGE_GAP = 64  # regions closer than this are scanned as one
 FULL_SCAN_SHARE = 0.6  # regions covering more of the text than this: scan it whole
+MAX_CLUSTER_GAP = 6  # digit clusters: most other characters between neighbouring digits
 _KNOWN_FLAGS = regex.IGNORECASE | regex.MULTILINE | regex.DOTALL | regex.VERBOSE
 _COMMON = frozenset(" \t\n\r.,;:-'\"()/_")  # single characters too frequent to be keys
 _INF = float("inf")
@@ -68,6 +69,13 @@ class PatternKey:
     width: float = _INF  # longest possible match
     margin: int = 0  # longest look-around, plus one
     barrier_src: str | None = None  # a regex for a character no match can contain
+    # Digit cluster key (see `_DigitShape`): every match holds `cluster_digits` digits
+    # with at most `cluster_gap` other characters between neighbours, the first at most
+    # `lead` characters after the match start, the last at most `trail` before its end.
+    cluster_digits: int = 0
+    cluster_gap: int = 0
+    lead: int = 0
+    trail: int = 0
 
     @property
     def barrier(self) -> regex.Pattern[str] | None:
@@ -79,7 +87,7 @@ class PatternKey:
 
     @property
     def usable(self) -> bool:
-        return bool(self.literals) or self.digits > 0
+        return bool(self.literals) or self.digits > 0 or self.cluster_digits > 0
 
 
 _NO_KEY = PatternKey()
@@ -356,6 +364,102 @@ def _lookaround_width(nodes: list[tuple[Any, Any]], flags: int) -> float:
             widest = max(widest, _INF if hi >= _sre_c.MAXREPEAT else hi)
     return widest
 
+# -- digit clusters -------------------------------------------------------------------
+#
+# Numeric identifiers (cards, SSNs, phone numbers, tax numbers) share no literal, and
+# runs of three or four digits are everywhere in business text (years, amounts,
+# versions). What sets a match apart is how many digits it holds close together: a card
+# number has 13+ digits with at most one separator between neighbours. So the key of such
+# a pattern is a *cluster*: a maximal stretch of the text whose digits are at most `g`
+# other characters apart. Every match's guaranteed digits are that close to each other,
+# so they lie in one cluster, which therefore holds at least as many digits; and the
+# match lies within `lead` characters before and `trail` after that cluster.
+
+
+@dataclass(slots=True)
+class _DigitShape:
+    """Digits every match of a node must hold (`dig`), and, when dig > 0, the most
+    characters before the first of them (`lead`), after the last (`trail`) and between
+    neighbours (`gap`); `wmax` is the node's longest match."""
+
+    dig: int
+    wmax: float
+    lead: float = 0
+    trail: float = 0
+    gap: float = 0
+
+
+def _shape_node(op: Any, av: Any, gw: Sequence[Any]) -> _DigitShape:
+    c = _sre_c
+    if op is c.LITERAL:
+        return _DigitShape(1, 1) if 48 <= av <= 57 else _DigitShape(0, 1)
+    if op is c.IN:
+        return _DigitShape(1, 1) if _is_digit_class(av) else _DigitShape(0, 1)
+    if op in (c.ANY, c.NOT_LITERAL):
+        return _DigitShape(0, 1)
+    if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+        return _DigitShape(0, 0)
+    if op is c.SUBPATTERN:
+        return _shape_seq(av[-1], gw)
+    if op is getattr(c, "ATOMIC_GROUP", None):
+        return _shape_seq(av, gw)
+    if op is c.BRANCH:
+        shapes = [_shape_seq(b, gw) for b in av[1]]
+        wmax = max(sh.wmax for sh in shapes)
+        if all(sh.dig for sh in shapes):
+            return _DigitShape(min(sh.dig for sh in shapes), wmax,
+                               max(sh.lead for sh in shapes), max(sh.trail for sh in shapes),
+                               max(sh.gap for sh in shapes))
+        return _DigitShape(0, wmax)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+        lo, hi, body = av
+        inner = _shape_seq(body, gw)
+        times = _INF if hi >= c.MAXREPEAT else hi
+        wmax = 0.0 if inner.wmax == 0 or times == 0 else inner.wmax * times
+        if inner.dig and lo >= 1:
+            gap = inner.gap if times == 1 else max(inner.gap, inner.trail + inner.lead)
+            return _DigitShape(inner.dig * lo, wmax, inner.lead, inner.trail, gap)
+        return _DigitShape(0, wmax)  # optional digits count as other characters
+    if op is c.GROUPREF:  # as long as the group; its digits are not counted again
+        widths = gw[av] if 0 <= av < len(gw) else None
+        return _DigitShape(0, widths[1] if widths and widths[1] < c.MAXREPEAT else _INF)
+    return _DigitShape(0, _INF)  # GROUPREF_EXISTS, anything unknown
+
+
+def _shape_seq(items: Any, gw: Sequence[Any]) -> _DigitShape:
+    dig = 0
+    wmax = 0.0
+    lead = gap = 0.0
+    pending = 0.0  # characters since the last guaranteed digit (or the start)
+    for op, av in items:
+        node = _shape_node(op, av, gw)
+        wmax += node.wmax
+        if not node.dig:
+            pending += node.wmax
+            continue
+        if dig:
+            gap = max(gap, pending + node.lead)
+        else:
+            lead = pending + node.lead
+        gap = max(gap, node.gap)
+        dig += node.dig
+        pending = node.trail
+    return _DigitShape(dig, wmax, lead, pending, gap) if dig else _DigitShape(0, wmax)
+
+
+def _cluster_key(parsed: Any, width: float) -> tuple[int, int, int, int] | None:
+    """(digits, gap, lead, trail) of a pattern's cluster key, or None."""
+    try:
+        shape = _shape_seq(parsed.data, getattr(parsed.state, "groupwidths", ()) or ())
+    except Exception:  # noqa: BLE001 - a node the analysis does not know: no key
+        return None
+    if shape.dig < 2 or shape.gap > MAX_CLUSTER_GAP:
+        return None
+    lead, trail = min(shape.lead, width), min(shape.trail, width)
+    if lead == _INF or trail == _INF:
+        return None
+    return shape.dig, int(shape.gap), int(lead), int(trail)
+
 
 def analyze(pattern: str, flags: int = 0) -> PatternKey:
     """Derive the prefilter key of one pattern; `PatternKey()` (no key) when unsure."""
@@ -379,13 +483,19 @@ def analyze(pattern: str, flags: int = 0) -> PatternKey:
     margin = int(look) + LOOKAROUND_SLACK
     width = _INF if lo_hi[1] >= _sre_c.MAXREPEAT else float(lo_hi[1])
     barrier_src = _barrier(nodes, gflags)
-    if width == _INF and barrier_src is None:
-        return _NO_KEY
     info = _seq(parsed.data)
     lits = info.req
     lit_score = _score(lits)
     digits = info.best
-    if lits and lit_score <= 0.005:
+    strong_literals = bool(lits) and lit_score <= 0.005
+    cluster = None if strong_literals else _cluster_key(parsed, width)
+    if cluster is not None and cluster[0] >= digits:
+        n, gap, lead, trail = cluster
+        return PatternKey(width=width, margin=margin, cluster_digits=n, cluster_gap=gap,
+                          lead=lead, trail=trail)
+    if width == _INF and barrier_src is None:
+        return _NO_KEY
+    if strong_literals:
         return PatternKey(literals=lits, width=width, margin=margin, barrier_src=barrier_src)
     if digits >= 1:
         return PatternKey(digits=digits, width=width, margin=margin, barrier_src=barrier_src)
@@ -436,7 +546,8 @@ class Prefilter:
 class PrefilterScan:
     """Occurrences of every key in one text, and the regions derived from them."""
 
-    __slots__ = ("_pf", "_text", "_hits", "_digit_hits", "_failed", "_small_digits")
+    __slots__ = ("_pf", "_text", "_hits", "_digit_hits", "_failed", "_small_digits",
+                 "_clusters")
 
     def __init__(self, pf: Prefilter, text: str) -> None:
         self._pf = pf
@@ -444,6 +555,7 @@ class PrefilterScan:
         self._hits: dict[int, list[tuple[int, int]]] = {}
         self._digit_hits: dict[int, list[tuple[int, int]] | None] = {}
         self._small_digits: dict[int, bool] = {}
+        self._clusters: dict[int, dict[int, list[tuple[int, int]]]] = {}
         self._failed = False
         if pf._automaton is not None:
             folded = fold(text)
@@ -463,6 +575,8 @@ class PrefilterScan:
     def regions(self, index: int) -> list[tuple[int, int]] | None:
         """Where pattern `index` must run: None = the whole text; [] = nowhere."""
         key = self._pf.keys[index]
+        if key.cluster_digits:
+            return self._cluster_regions(key)
         if not key.usable or self._failed:
             return None
         text = self._text
@@ -534,3 +648,62 @@ class PrefilterScan:
         if sum(e - s for s, e in out) > FULL_SCAN_SHARE * n:
             return None
         return out
+
+    def _cluster_buckets(self, gap: int) -> dict[int, list[tuple[int, int]]]:
+        """Clusters of at least two digits, `gap` apart at most, by their digit count."""
+        buckets = self._clusters.get(gap)
+        if buckets is None:
+            buckets = self._clusters[gap] = {}
+            text = self._text
+            for m in _cluster_re(gap).finditer(text):
+                s, e = m.span()
+                if gap == 0:
+                    count = e - s
+                else:
+                    seg = text[s:e]
+                    count = e - s if seg.isdecimal() else sum(map(str.isdecimal, seg))
+                    if count < 2:
+                        continue
+                lst = buckets.get(count)
+                if lst is None:
+                    buckets[count] = [(s, e)]
+                else:
+                    lst.append((s, e))
+        return buckets
+
+    def _cluster_regions(self, key: PatternKey) -> list[tuple[int, int]] | None:
+        text = self._text
+        n = len(text)
+        buckets = self._cluster_buckets(key.cluster_gap)
+        wanted = [b for count, b in buckets.items() if count >= key.cluster_digits]
+        if not wanted:
+            return []
+        if n <= SMALL_TEXT:
+            return None
+        if sum(map(len, wanted)) > max(16, n // DENSE):
+            return None
+        hits = sorted(itertools.chain.from_iterable(wanted)) if len(wanted) > 1 else wanted[0]
+        before, after = key.lead + key.margin, key.trail + key.margin
+        out: list[tuple[int, int]] = []
+        cur_lo = cur_hi = -1
+        for a, b in hits:
+            lo, hi = max(a - before, 0), min(b + after, n)
+            if cur_hi >= 0 and lo <= cur_hi + MERGE_GAP:
+                if hi > cur_hi:
+                    cur_hi = hi
+                continue
+            if cur_hi >= 0:
+                out.append((cur_lo, cur_hi))
+            cur_lo, cur_hi = lo, hi
+        out.append((cur_lo, cur_hi))
+        if sum(e - s for s, e in out) > FULL_SCAN_SHARE * n:
+            return None
+        return out
+
+
+@functools.lru_cache(maxsize=16)
+def _cluster_re(gap: int) -> regex.Pattern[str]:
+    """Maximal stretches of digits at most `gap` characters apart (two digits or more)."""
+    if gap == 0:
+        return regex.compile(r"\d{2,}")
+    return regex.compile(rf"\d+(?:\D{{1,{gap}}}\d+)+|\d{{2,}}")
