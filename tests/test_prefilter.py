@@ -45,6 +45,8 @@ def test_keys_are_derived_from_the_patterns():
     # Digits too far apart for a cluster: the longest guaranteed run is the key.
     curp = analyze(r"[A-Z]{4}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d")
     assert curp.digits == 6 and not curp.cluster_digits
+    french = analyze(r"\d{1,4},? (?:rue|allée|impasse) [A-Z]\w+")
+    assert french.literals == {" rue ", " allée ", " impasse "}
     pem = analyze(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
     assert pem.literals == {"-----begin "}
     # Syntax only the regex module knows, or nothing to hold on to: always run.
@@ -57,9 +59,14 @@ def test_fold_catches_every_case_insensitive_ascii_letter_match():
     every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
     folded = fold(every)
     assert folded is not None and len(folded) == len(every)
-    for letter in "abcdefghijklmnopqrstuvwxyz":
-        for m in regex.finditer(letter, every, flags=regex.IGNORECASE):
-            assert folded[m.start()] == letter, hex(ord(m.group()))
+    from dataclass_scan.detect.prefilter import _LATIN1_LETTERS
+
+    for letter in "abcdefghijklmnopqrstuvwxyz" + "".join(sorted(_LATIN1_LETTERS)):
+        for m in regex.finditer(regex.escape(letter), every, flags=regex.IGNORECASE):
+            assert folded[m.start()] == letter.lower(), (letter, hex(ord(m.group())))
+    # Case-sensitive patterns too: the folded text holds the lower-case letter.
+    for letter in _LATIN1_LETTERS:
+        assert fold(letter) == letter.lower()
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -219,10 +226,10 @@ def test_digit_cluster_keys_skip_years_and_amounts():
 
 def test_digit_cluster_regions_reach_the_letters_before_and_after():
     far = " lorem ipsum dolor sit amet" * 200
-    for pattern, value in ((r"[A-Z]{2}\d{4}", "XY2024"), (r"\d{4}[A-Z]{3}", "2024XYZ"),
-                           (r"[A-Z]{2}\d{2}-?\d{2}[a-z]{2}", "AB12-34cd")):
+    for pattern, value in ((r"[A-Z]{2}\d{5}", "XY20245"), (r"\d{5}[A-Z]{3}", "20245XYZ"),
+                           (r"[A-Z]{2}\d{3}-?\d{2}[a-z]{2}", "AB123-45cd")):
         key = analyze(pattern)
-        assert key.cluster_digits == 4, pattern
+        assert key.cluster_digits == 5, pattern
         text = far + value + far
         regions = Prefilter([(pattern, 0)]).scan(text).regions(0)
         assert regions is not None and len(regions) == 1

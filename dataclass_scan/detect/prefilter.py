@@ -50,6 +50,8 @@ DENSE = 512  # more than one occurrence per this many characters: scan the whole
 MERGE_GAP = 64  # regions closer than this are scanned as one
 FULL_SCAN_SHARE = 0.6  # regions covering more of the text than this: scan it whole
 MAX_CLUSTER_GAP = 6  # digit clusters: most other characters between neighbouring digits
+_CLUSTER_GAPS = (0, 1, 3, MAX_CLUSTER_GAP)
+CLUSTER_FLOOR = 5  # fewer digits than this are everywhere (years): no regions in long texts
 _KNOWN_FLAGS = regex.IGNORECASE | regex.MULTILINE | regex.DOTALL | regex.VERBOSE
 _COMMON = frozenset(" \t\n\r.,;:-'\"()/_")  # single characters too frequent to be keys
 _INF = float("inf")
@@ -135,8 +137,14 @@ def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str
     return a if _score(a) <= _score(b) else b
 
 
+# Latin-1 letters whose only case partner is the other one of the pair, so `fold` maps
+# every character a case-insensitive pattern lets them match onto the lower-case one
+# (tests check this over every code point; not ß). `allée` is then a key, not `all`.
+_LATIN1_LETTERS = frozenset("àáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞ")
+
+
 def _char_ok(ch: str) -> bool:
-    return ch.isascii() and ch.isprintable() or ch in "\t\n\r"
+    return ch.isascii() and ch.isprintable() or ch in "\t\n\r" or ch in _LATIN1_LETTERS
 
 
 def _is_digit_class(items: list[tuple[Any, Any]]) -> bool:
@@ -458,7 +466,9 @@ def _cluster_key(parsed: Any, width: float) -> tuple[int, int, int, int] | None:
     lead, trail = min(shape.lead, width), min(shape.trail, width)
     if lead == _INF or trail == _INF:
         return None
-    return shape.dig, int(shape.gap), int(lead), int(trail)
+    # Few distinct gaps, so few passes to find clusters: a larger gap only groups more.
+    gap = next(g for g in _CLUSTER_GAPS if g >= shape.gap)
+    return shape.dig, gap, int(lead), int(trail)
 
 
 def analyze(pattern: str, flags: int = 0) -> PatternKey:
@@ -538,6 +548,12 @@ class Prefilter:
             self._automaton.make_automaton()
         self._digit_res = {k: regex.compile(rf"\d{{{k},}}")
                            for k in {key.digits for key in self.keys if key.digits}}
+        # Per cluster gap, the fewest digits a pattern worth regions needs.
+        self.cluster_floor: dict[int, int] = {}
+        for key in self.keys:
+            if key.cluster_digits >= CLUSTER_FLOOR:
+                have = self.cluster_floor.get(key.cluster_gap, key.cluster_digits)
+                self.cluster_floor[key.cluster_gap] = min(have, key.cluster_digits)
 
     def scan(self, text: str) -> PrefilterScan:
         return PrefilterScan(self, text)
@@ -650,20 +666,23 @@ class PrefilterScan:
         return out
 
     def _cluster_buckets(self, gap: int) -> dict[int, list[tuple[int, int]]]:
-        """Clusters of at least two digits, `gap` apart at most, by their digit count."""
+        """Clusters, `gap` apart at most, by their digit count: those of at least two
+        digits in a small text; in a larger one only those that can wake a pattern whose
+        key is worth regions (see `Prefilter.cluster_floor`)."""
         buckets = self._clusters.get(gap)
         if buckets is None:
             buckets = self._clusters[gap] = {}
             text = self._text
-            for m in _cluster_re(gap).finditer(text):
+            floor = 2 if len(text) <= SMALL_TEXT else self._pf.cluster_floor.get(gap, 0)
+            if not floor:
+                return buckets
+            for m in _cluster_re(gap, floor).finditer(text):
                 s, e = m.span()
                 if gap == 0:
                     count = e - s
                 else:
                     seg = text[s:e]
                     count = e - s if seg.isdecimal() else sum(map(str.isdecimal, seg))
-                    if count < 2:
-                        continue
                 lst = buckets.get(count)
                 if lst is None:
                     buckets[count] = [(s, e)]
@@ -674,6 +693,8 @@ class PrefilterScan:
     def _cluster_regions(self, key: PatternKey) -> list[tuple[int, int]] | None:
         text = self._text
         n = len(text)
+        if n > SMALL_TEXT and key.cluster_digits < CLUSTER_FLOOR:
+            return None  # years and amounts would wake it everywhere
         buckets = self._cluster_buckets(key.cluster_gap)
         wanted = [b for count, b in buckets.items() if count >= key.cluster_digits]
         if not wanted:
@@ -701,9 +722,11 @@ class PrefilterScan:
         return out
 
 
-@functools.lru_cache(maxsize=16)
-def _cluster_re(gap: int) -> regex.Pattern[str]:
-    """Maximal stretches of digits at most `gap` characters apart (two digits or more)."""
+@functools.lru_cache(maxsize=64)
+def _cluster_re(gap: int, floor: int) -> regex.Pattern[str]:
+    """Maximal stretches of digits at most `gap` characters apart holding at least
+    `floor` digits. The look-ahead fails at a cluster's first digit exactly when it fails
+    at every later one (fewer digits follow), so every match is a whole cluster."""
     if gap == 0:
-        return regex.compile(r"\d{2,}")
-    return regex.compile(rf"\d+(?:\D{{1,{gap}}}\d+)+|\d{{2,}}")
+        return regex.compile(rf"\d{{{floor},}}")
+    return regex.compile(rf"(?=(?:\d\D{{0,{gap}}}){{{floor - 1}}}\d)\d+(?:\D{{1,{gap}}}\d+)*")
