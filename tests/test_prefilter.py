@@ -267,3 +267,31 @@ def test_random_digit_patterns_regions_equal_whole_text(pattern, parts, pad):
     filler = _FAR * (pad * 20 + 55)
     _check_regions(pattern, 0, filler + "".join(parts) + filler)
     _check_regions(pattern, 0, "".join(parts))
+
+
+# -- anchors ------------------------------------------------------------------------------
+
+def test_anchor_keys_for_patterns_without_literals_or_long_digit_runs():
+    iban = r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?![A-Za-z0-9])"
+    key = analyze(iban)
+    assert key.anchor_src is not None and key.lead == 0 and key.trail == 39
+    far = " lorem ipsum dolor sit amet in 2024 with 12 fixes" * 200
+    text = far + "IBAN DE89 3704 0044 0532 0130 00" + far + "GB29NWBK60161331926819" + far
+    regions = Prefilter([(iban, 0)]).scan(text).regions(0)
+    assert regions is not None and len(regions) == 2
+    _check_regions(iban, 0, text)
+    assert Prefilter([(iban, 0)]).scan(far).regions(0) == []
+    # Non-ASCII text: the anchor keeps `\d` (an Arabic-Indic digit is a digit too).
+    _check_regions(r"[A-Z]{3}\d{2}[A-Z]", 0, far + "é XYZ٣٣Q " + far)
+
+
+def test_anchor_occurrences_may_overlap():
+    pattern = r"(?<![A-Z])[A-Z]\d[A-Z]\d[A-Z]{3}(?![A-Z])"
+    key = analyze(pattern)
+    assert key.anchor_src is not None
+    far = " lorem ipsum dolor sit amet" * 300
+    # Occurrences of the anchor overlap each other and the real matches.
+    for value in ("A1A1A1B2CDE", "A1B2CDE1F2GHI", "Z9A1B2CDE", "A1B2C3D4EFG"):
+        text = far + value + far
+        assert Prefilter([(pattern, 0)]).scan(text).regions(0)
+        _check_regions(pattern, 0, text)

@@ -78,6 +78,11 @@ class PatternKey:
     cluster_gap: int = 0
     lead: int = 0
     trail: int = 0
+    # Anchor key (see `_anchor`): a simple piece of the pattern every match holds,
+    # starting at most `lead` characters after the match start; the match ends at most
+    # `trail` characters after the piece starts. Two sources: any text, ASCII text.
+    anchor_src: str | None = None
+    anchor_ascii_src: str | None = None
 
     @property
     def barrier(self) -> regex.Pattern[str] | None:
@@ -89,7 +94,8 @@ class PatternKey:
 
     @property
     def usable(self) -> bool:
-        return bool(self.literals) or self.digits > 0 or self.cluster_digits > 0
+        return (bool(self.literals) or self.digits > 0 or self.cluster_digits > 0
+                or self.anchor_src is not None)
 
 
 _NO_KEY = PatternKey()
@@ -470,6 +476,162 @@ def _cluster_key(parsed: Any, width: float) -> tuple[int, int, int, int] | None:
     gap = next(g for g in _CLUSTER_GAPS if g >= shape.gap)
     return shape.dig, gap, int(lead), int(trail)
 
+# -- anchors ----------------------------------------------------------------------------
+#
+# Some patterns have no rare literal and few digits (`[A-Z]{2}\d{2}...` IBANs, ICD-10
+# codes, BICs, dates) and would run over the whole text, where their look-behinds and
+# Unicode classes make the `regex` module slow. Their top-level sequence often holds a
+# run of simple nodes (characters, classes, bounded repeats, groups) that is rare in
+# prose: `[A-Z]{2}\d{2}`. That run, as a look-ahead (every occurrence, overlapping ones
+# too), is found fast, and the pattern then runs only around its occurrences.
+
+_P_LOWER, _P_UPPER, _P_DIGIT, _P_SPACE, _P_OTHER = 0.029, 0.0012, 0.002, 0.15, 0.002
+_P_PUNCT = dict.fromkeys(".,;:-'\"()/", 0.005)
+ANCHOR_RARITY = 1e-4  # at most this share of text positions may start the anchor
+
+
+def _char_p(c: int) -> float:
+    ch = chr(c)
+    if "a" <= ch <= "z":
+        return _P_LOWER
+    if "A" <= ch <= "Z":
+        return _P_UPPER
+    if "0" <= ch <= "9":
+        return _P_DIGIT
+    if ch in " \t\n":
+        return _P_SPACE
+    return _P_PUNCT.get(ch, _P_OTHER if ch.isascii() else 0.0005)
+
+
+_CATEGORY_P = {"CATEGORY_DIGIT": 0.02, "CATEGORY_WORD": 0.8, "CATEGORY_SPACE": 0.16}
+
+
+def _class_src(items: list[tuple[Any, Any]], ascii_text: bool) -> tuple[str, float] | None:
+    neg = bool(items) and items[0][0] is _sre_c.NEGATE
+    parts: list[str] = []
+    p = 0.0
+    for op, av in items[1:] if neg else items:
+        if op is _sre_c.LITERAL:
+            parts.append(f"\\U{av:08x}")
+            p += _char_p(av)
+        elif op is _sre_c.RANGE:
+            parts.append(f"\\U{av[0]:08x}-\\U{av[1]:08x}")
+            p += sum(_char_p(c) for c in range(av[0], min(av[1], av[0] + 300) + 1))
+        elif op is _sre_c.CATEGORY:
+            name = str(av)
+            if name == "CATEGORY_DIGIT" and ascii_text:
+                parts.append("0-9")
+            elif name in _CATEGORY_CLASS:
+                parts.append(_CATEGORY_CLASS[name])
+            else:
+                return None
+            base = name.replace("_NOT", "")
+            p += (1 - _CATEGORY_P.get(base, 0.5)) if "_NOT_" in name else _CATEGORY_P.get(
+                base, 0.5)
+        else:
+            return None
+    p = min(p, 1.0)
+    return ("[" + ("^" if neg else "") + "".join(parts) + "]", 1 - p if neg else p)
+
+
+def _piece_src(op: Any, av: Any, ascii_text: bool) -> tuple[str, float, int, float] | None:
+    """(regex source, chance per position, fewest, most characters) of one node, if it
+    is simple enough to be part of an anchor."""
+    c = _sre_c
+    if op is c.LITERAL:
+        return f"\\U{av:08x}", _char_p(av), 1, 1
+    if op is c.NOT_LITERAL:
+        return f"[^\\U{av:08x}]", 1.0, 1, 1
+    if op is c.ANY:
+        return ".", 1.0, 1, 1
+    if op is c.IN:
+        got = _class_src(av, ascii_text)
+        return None if got is None else (got[0], got[1], 1, 1)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+        lo, hi, body = av
+        if hi >= c.MAXREPEAT:
+            return None
+        inner = _seq_src(body, ascii_text)
+        if inner is None:
+            return None
+        src, p, wmin, wmax = inner
+        return f"(?:{src}){{{lo},{hi}}}", p ** lo, wmin * lo, wmax * hi
+    if op is c.SUBPATTERN:
+        if av[1] or av[2]:
+            return None  # scoped flags
+        inner = _seq_src(av[-1], ascii_text)
+        return None if inner is None else (f"(?:{inner[0]})", *inner[1:])
+    if op is c.BRANCH:
+        branches = [_seq_src(b, ascii_text) for b in av[1]]
+        if any(b is None for b in branches):
+            return None
+        ok = [b for b in branches if b is not None]
+        return ("(?:" + "|".join(b[0] for b in ok) + ")", min(1.0, sum(b[1] for b in ok)),
+                min(b[2] for b in ok), max(b[3] for b in ok))
+    return None
+
+
+def _seq_src(items: Any, ascii_text: bool) -> tuple[str, float, int, float] | None:
+    src, p, wmin, wmax = "", 1.0, 0, 0.0
+    for op, av in items:
+        got = _piece_src(op, av, ascii_text)
+        if got is None:
+            return None
+        src += got[0]
+        p *= got[1]
+        wmin += got[2]
+        wmax += got[3]
+    return src, p, wmin, wmax
+
+
+def _anchor(parsed: Any, flags: int) -> tuple[str, str, int, int] | None:
+    """The rarest run of simple top-level nodes: (source, ASCII-text source, lead,
+    trail), or None."""
+    items = list(parsed.data)
+    widths = []
+    for op, av in items:
+        try:
+            widths.append(float(_sre_p.SubPattern(parsed.state, [(op, av)]).getwidth()[1]))
+        except Exception:  # noqa: BLE001 - no key
+            return None
+    widths = [_INF if w >= _sre_c.MAXREPEAT else w for w in widths]
+    best: tuple[float, int, int] | None = None
+    n = len(items)
+    for i in range(n):
+        # The `regex` module finds an anchor fast when its first character is rare.
+        first = _piece_src(*items[i], False) if items[i][0] in (
+            _sre_c.LITERAL, _sre_c.IN, _sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT) else None
+        if first is None or (first[1] if first[2] else 1.0) ** (1 / max(first[2], 1)) > 0.035:
+            continue
+        for j in range(i + 1, n + 1):
+            got = _seq_src(items[i:j], False)
+            if got is None:
+                break
+            p, wmin = got[1], got[2]
+            if wmin >= 1 and (best is None or p < best[0]):
+                best = (p, i, j)
+    if best is None or best[0] > ANCHOR_RARITY:
+        return None
+    _p, i, j = best
+    lead = sum(widths[:i])
+    trail = sum(widths[i:])
+    if lead == _INF or trail == _INF:
+        return None
+    prefix = _flag_prefix(flags)
+    plain = _seq_src(items[i:j], False)
+    ascii_ = _seq_src(items[i:j], True)
+    assert plain is not None and ascii_ is not None
+    return prefix + plain[0], prefix + ascii_[0], int(lead), int(trail)
+
+
+def _flag_prefix(flags: int) -> str:
+    out = ""
+    if flags & _sre_c.SRE_FLAG_DOTALL:
+        out += "s"
+    if flags & _sre_c.SRE_FLAG_MULTILINE:
+        out += "m"
+    return f"(?{out})" if out else ""
+
 
 def analyze(pattern: str, flags: int = 0) -> PatternKey:
     """Derive the prefilter key of one pattern; `PatternKey()` (no key) when unsure."""
@@ -493,6 +655,24 @@ def analyze(pattern: str, flags: int = 0) -> PatternKey:
     margin = int(look) + LOOKAROUND_SLACK
     width = _INF if lo_hi[1] >= _sre_c.MAXREPEAT else float(lo_hi[1])
     barrier_src = _barrier(nodes, gflags)
+    key = _strongest(parsed, gflags, width, margin, barrier_src)
+    if key.literals or key.cluster_digits >= CLUSTER_FLOOR or key.digits >= CLUSTER_FLOOR:
+        return key
+    # Weak or no key: an anchor, if the pattern has a rare one.
+    # (Case-insensitive patterns are left out: the rarity estimate assumes case.)
+    if gflags & ~(_sre_c.SRE_FLAG_DOTALL | _sre_c.SRE_FLAG_MULTILINE
+                  | _sre_c.SRE_FLAG_UNICODE | _sre_c.SRE_FLAG_VERBOSE):
+        return key
+    anchor = _anchor(parsed, gflags)
+    if anchor is None:
+        return key
+    src, ascii_src, lead, trail = anchor
+    return PatternKey(width=width, margin=margin, lead=lead, trail=trail, anchor_src=src,
+                      anchor_ascii_src=ascii_src)
+
+
+def _strongest(parsed: Any, gflags: int, width: float, margin: int,
+               barrier_src: str | None) -> PatternKey:
     info = _seq(parsed.data)
     lits = info.req
     lit_score = _score(lits)
@@ -591,6 +771,8 @@ class PrefilterScan:
         key = self._pf.keys[index]
         if key.cluster_digits:
             return self._cluster_regions(key)
+        if key.anchor_src is not None:
+            return self._anchor_regions(index, key)
         if not key.usable or self._failed:
             return None
         text = self._text
@@ -702,6 +884,42 @@ class PrefilterScan:
                         lst.append((s, e))
         return buckets
 
+    def _anchor_regions(self, index: int, key: PatternKey) -> list[tuple[int, int]] | None:
+        text = self._text
+        n = len(text)
+        src = key.anchor_ascii_src if text.isascii() else key.anchor_src
+        assert src is not None
+        anchor = _compile_anchor(src)
+        if n <= SMALL_TEXT:
+            return None if anchor.search(text) is not None else []
+        most = max(16, n // DENSE)
+        starts = []
+        search = anchor.search
+        m = search(text)
+        while m is not None:  # overlapping occurrences too: resume one past each start
+            starts.append(m.start())
+            if len(starts) > most:
+                return None
+            m = search(text, m.start() + 1)
+        if not starts:
+            return []
+        before, after = key.lead + key.margin, key.trail + key.margin
+        out: list[tuple[int, int]] = []
+        cur_lo = cur_hi = -1
+        for a in starts:
+            lo, hi = max(a - before, 0), min(a + after, n)
+            if cur_hi >= 0 and lo <= cur_hi + MERGE_GAP:
+                if hi > cur_hi:
+                    cur_hi = hi
+                continue
+            if cur_hi >= 0:
+                out.append((cur_lo, cur_hi))
+            cur_lo, cur_hi = lo, hi
+        out.append((cur_lo, cur_hi))
+        if sum(e - s for s, e in out) > FULL_SCAN_SHARE * n:
+            return None
+        return out
+
     def _has_digit(self) -> bool:
         found = self._small_digits.get(0)
         if found is None:
@@ -762,6 +980,11 @@ def _cluster_re(gap: int, floor: int, ascii_text: bool) -> regex.Pattern[str]:
         return regex.compile(rf"{d}{{{floor},}}")
     enough = rf"(?={d}(?:{nd}{{0,{gap}}}{d}){{{floor - 1}}})"
     return regex.compile(rf"{enough}{d}+(?:{nd}{{1,{gap}}}{d}+)*")
+
+
+@functools.lru_cache(maxsize=256)
+def _compile_anchor(src: str) -> regex.Pattern[str]:
+    return regex.compile(src)
 
 
 @functools.lru_cache(maxsize=64)
