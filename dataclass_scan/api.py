@@ -45,7 +45,7 @@ def build_engine(config: Config, packs: list[RulePack] | None = None) -> Engine:
         # EDM files shape results: they take part in the rules version (and cache key).
         packs += [RulePack(name=f"edm:{f.name}", path=f.name, digest=f.digest, rules=())
                   for f in edm.files]
-    return Engine(packs, allowlist=allow, edm=edm)
+    return Engine(packs, allowlist=allow, edm=edm, prefilter_engine=config.prefilter)
 
 
 def build_context(config: Config) -> ScanContext:

@@ -132,6 +132,9 @@ PasswordFileOpt = Annotated[Path | None, typer.Option(
 NoCacheOpt = Annotated[bool, typer.Option(
     "--no-cache", help="Scan every file again; do not read or write the incremental-scan "
     "cache.")]
+PrefilterOpt = Annotated[str | None, typer.Option(
+    "--prefilter", help="Prefilter engine: auto (Hyperscan for large texts when the `fast` "
+    "extra is installed), python, or hyperscan. Results are identical; only speed differs.")]
 CacheOpt = Annotated[Path | None, typer.Option(
     "--cache", help="Incremental-scan cache file (default: cache.sqlite in the per-"
     "installation folder, ~/.config/dataclass-scan or $DATACLASS_SCAN_HOME).")]
@@ -146,6 +149,17 @@ def _with_edm(extra: dict, edm: list[Path]) -> dict:  # type: ignore[type-arg]
     section = dict(extra.get("edm") or {})
     section["files"] = [*section.get("files", []), *(str(p.resolve()) for p in edm)]
     return {**extra, "edm": section}
+
+
+def _prefilter_option(value: str | None) -> str | None:
+    from dataclass_scan.config import check_prefilter
+
+    if value is None:
+        return None
+    try:
+        return check_prefilter(value)
+    except ValueError as exc:
+        raise _fail(f"--prefilter: {exc}") from None
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -185,6 +199,7 @@ def scan(
     no_cache: NoCacheOpt = False,
     cache_file: CacheOpt = None,
     edm: EdmOpt = None,
+    prefilter: PrefilterOpt = None,
 ) -> None:
     """Scan files and folders, label each file and print a verdict for the destination."""
     from dataclass_scan.api import scan as run_scan
@@ -217,6 +232,7 @@ def scan(
             cache_file=cache_file,
             passwords=read_password_file(password_file) if password_file else None,
             extra=_with_edm(config.extra, edm) if edm else None,
+            prefilter=_prefilter_option(prefilter),
         )
         options = ReportOptions(show_values=show_values, quiet=quiet,
                                 color=False if os.environ.get("NO_COLOR") else None,

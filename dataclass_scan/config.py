@@ -56,6 +56,21 @@ def parse_size(text: str | int) -> int:
     return int(number * factor)
 
 
+PREFILTER_ENGINES = ("auto", "python", "hyperscan")
+
+
+def check_prefilter(value: object) -> str:
+    """A valid prefilter engine name; `hyperscan` only when it is installed."""
+    if value not in PREFILTER_ENGINES:
+        raise ValueError(f"expected one of {', '.join(PREFILTER_ENGINES)}")
+    if value == "hyperscan":
+        from dataclass_scan.detect.hsprefilter import available
+
+        if not available():
+            raise ValueError("hyperscan is not installed (pip install 'dataclass-scan[fast]')")
+    return str(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     include: tuple[str, ...] = ()
@@ -75,6 +90,8 @@ class Config:
     max_memory: int = DEFAULT_MAX_MEMORY  # per worker, enforced by the pool; 0 = none
     cache: bool = True  # reuse results of unchanged files (store/cache.py)
     cache_file: Path | None = None  # default: <home>/cache.sqlite
+    # Prefilter engine: Hyperscan when installed ("auto"), or force one. Same results.
+    prefilter: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
     # Archive limits (zip bombs): total bytes unpacked per archive, members per archive,
     # and the largest compression ratio a member may have.
@@ -90,7 +107,8 @@ class Config:
         import hashlib
         import json
 
-        skip = {"passwords", "jobs", "cache", "cache_file", "config_file", "show_values"}
+        skip = {"passwords", "jobs", "cache", "cache_file", "config_file", "show_values",
+                "prefilter"}
         body = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
                 if f.name not in skip}
         text = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
@@ -113,6 +131,7 @@ _FILE_KEYS = {
     "labels": "labels_file",
     "destination": "destination",
     "jobs": "jobs",
+    "prefilter": "prefilter",
     "timeout": "timeout",
     "max-memory": "max_memory",
     "archive-max-total": "archive_max_total",
@@ -176,6 +195,8 @@ def load_config(config_path: Path | None = None, cwd: Path | None = None) -> Con
             elif attr == "jobs":
                 if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                     raise TypeError("expected a whole number of processes, 1 or more")
+            elif attr == "prefilter":
+                value = check_prefilter(value)
             elif attr == "archive_max_total":
                 value = parse_size(value)
             elif attr in ("archive_max_entries", "archive_max_ratio"):

@@ -29,6 +29,8 @@ from dataclass_scan.detect import masking
 from dataclass_scan.detect import validators as validator_registry
 from dataclass_scan.detect.dictionary import DictionaryMatcher
 from dataclass_scan.detect.edm import EdmIndex
+from dataclass_scan.detect.hsprefilter import HsPrefilter, HsScan
+from dataclass_scan.detect.hsprefilter import available as hyperscan_available
 from dataclass_scan.detect.names import NameMatcher
 from dataclass_scan.detect.prefilter import Prefilter, PrefilterScan
 from dataclass_scan.detect.rulepack import Rule, RulePack
@@ -186,6 +188,7 @@ class Engine:
         allowlist: allowlists.Allowlist | None = None,
         edm: EdmIndex | None = None,
         prefilter: bool = True,
+        prefilter_engine: str = "auto",
     ) -> None:
         self.packs = tuple(packs)
         self.rules = tuple(r for p in packs for r in p.rules)
@@ -207,7 +210,15 @@ class Engine:
             for i, pat in enumerate(crule.rule.patterns):
                 self._pf_index[(crule.rule.id, i)] = len(pf_patterns)
                 pf_patterns.append((pat, crule.rule.flags))
-        self._prefilter = Prefilter(pf_patterns) if prefilter else None
+        self._prefilter: Prefilter | HsPrefilter | None = None
+        if prefilter_engine not in ("auto", "python", "hyperscan"):
+            raise ValueError(f"unknown prefilter engine {prefilter_engine!r}")
+        if prefilter:
+            native = prefilter_engine == "hyperscan" or (
+                prefilter_engine == "auto" and hyperscan_available())
+            # Hyperscan (detect/hsprefilter.py) serves large texts when installed; the
+            # pure-Python prefilter gives the same regions, and serves everything else.
+            self._prefilter = HsPrefilter(pf_patterns) if native else Prefilter(pf_patterns)
 
     # -- segment level ---------------------------------------------------------------
 
@@ -281,7 +292,7 @@ class Engine:
 
     def _run_regex_rule(
         self, crule: _CompiledRule, state: _SegmentState, out: list[Candidate],
-        tracer: Tracer | None, pf: PrefilterScan | None = None,
+        tracer: Tracer | None, pf: PrefilterScan | HsScan | None = None,
     ) -> None:
         text = state.segment.text
         for i in range(len(crule.rule.patterns)):

@@ -1,0 +1,474 @@
+"""Prefilter backed by Hyperscan (the optional `fast` extra): same interface and same
+results as `prefilter.py`, with one native pass over the text for every pattern at once.
+
+Each rule pattern is translated into a Hyperscan expression that matches *at least*
+wherever the `regex` module can match (a superset), and all of them go into one
+database, compiled with HS_FLAG_PREFILTER (Hyperscan may approximate what it cannot
+compile exactly, again as a superset). Scanning the UTF-8 text reports, for every
+pattern, every offset where a match could end. A pattern with no such offset does not
+run; otherwise it runs over regions `end - width - margin .. end + margin` (its
+maximum width, its widest look-around plus slack), merged, exactly like the pure-Python
+regions: every real match ends at a reported offset, so it lies in a region, and every
+match a region scan finds is a match of the translated pattern, so its own end was
+reported and the region reaches `margin` past it; cutting the text there cannot create
+or change a match. Patterns of unbounded width use the pure-Python *barrier* (a
+character no match can contain) to find where a match ending at an offset can start.
+
+Why translate rather than hand the patterns over with CASELESS/UCP: Hyperscan's Unicode
+tables and case folding are not the `regex` module's (Unicode version, marks in `\\w`,
+`\\x1c` in `\\s`, the Kelvin sign), so its matches could miss some of ours. The
+translation asks the `regex` module itself which ASCII characters each character class
+matches, spells that set out exactly, and lets every class and case-insensitive letter
+also match any non-ASCII character unless the set is plain literal code points. Look-
+arounds, anchors and `\\b` are dropped (they only remove matches); a backreference
+becomes a second copy of its group; atomic groups and possessive repeats become plain.
+
+Patterns that cannot be translated (syntax only `regex` knows, conditionals, matches of
+width zero) or that Hyperscan refuses, and every text below `min_text` characters, that
+cannot be encoded, or whose offsets fire too often, are handled by the pure-Python
+prefilter, so results never depend on whether Hyperscan is installed. The compiled
+database is cached in the per-installation folder, keyed by the patterns' digest.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from dataclass_scan.detect import prefilter as pure
+from dataclass_scan.detect.prefilter import Prefilter, PrefilterScan
+
+_c = pure._sre_c
+TRANSLATION_VERSION = "1"  # bump when the translation changes: invalidates cached databases
+MIN_TEXT = 64 * 1024  # characters; shorter texts use the pure-Python prefilter
+HIT_BUDGET = 32  # over all patterns, more than one reported end per this many bytes:
+#                  stop the native scan and use the pure-Python prefilter for this text
+REPEAT_CAP = 16  # counted repeats above this are loosened (see _Translator.node)
+STAND_IN = 0x3F  # `?`: what every non-ASCII character becomes in the scanned bytes
+
+# Non-ASCII characters the `regex` module matches case-insensitively to an ASCII
+# letter (tests check this table against every code point).
+ASCII_FOLD_PARTNERS = {"I": "\u0131", "K": "\u212a", "S": "\u017f",
+                       "i": "\u0130", "k": "\u212a", "s": "\u017f"}
+
+
+def available() -> bool:
+    """Whether the `hyperscan` package can be imported (without importing it)."""
+    import importlib.util
+
+    return importlib.util.find_spec("hyperscan") is not None
+
+
+# -- translation -----------------------------------------------------------------------
+
+class _Unsupported(Exception):
+    """The pattern uses something the translation does not handle: no native plan."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How Hyperscan covers one pattern."""
+
+    expression: str
+    width: float  # longest match, or inf (then `barrier_src` bounds where a match starts)
+    margin: int
+    barrier_src: str | None
+
+
+@functools.lru_cache(maxsize=4096)
+def _ascii_members(source: str, ignorecase: bool) -> frozenset[int]:
+    """The ASCII code points a one-character regex matches, asked of `regex` itself."""
+    compiled = regex.compile(source, regex.IGNORECASE if ignorecase else 0)
+    return frozenset(c for c in range(128) if compiled.fullmatch(chr(c)))
+
+
+def _class_text(ascii_set: frozenset[int], non_ascii: bool) -> str:
+    """A Hyperscan class of `ascii_set`, plus the stand-in byte if the node can match a
+    non-ASCII character (the text is scanned with those replaced by `?`)."""
+    members = set(ascii_set)
+    if non_ascii:
+        members.add(STAND_IN)
+    if not members:
+        raise _Unsupported("a class that matches nothing")
+    ranges: list[tuple[int, int]] = []
+    for c in sorted(members):
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1] = (ranges[-1][0], c)
+        else:
+            ranges.append((c, c))
+    body = "".join(f"\\x{a:02x}" if a == b else f"\\x{a:02x}-\\x{b:02x}" for a, b in ranges)
+    return f"[{body}]"
+
+
+def _member_source(op: Any, av: Any) -> str:
+    src = pure._member(op, av)
+    if src is None:
+        raise _Unsupported(f"class member {op}")
+    return src
+
+
+class _Translator:
+    def __init__(self) -> None:
+        self.groups: dict[int, tuple[str, bool]] = {}  # number -> (expression, ignorecase)
+
+    def seq(self, items: Any, icase: bool, dotall: bool) -> str:
+        return "".join(self.node(op, av, icase, dotall) for op, av in items)
+
+    def node(self, op: Any, av: Any, icase: bool, dotall: bool) -> str:
+        if op is _c.LITERAL:
+            return self.literal(av, icase)
+        if op is _c.NOT_LITERAL:
+            asc = _ascii_members(f"[^{_member_source(_c.LITERAL, av)}]", icase)
+            return _class_text(asc, True)
+        if op is _c.IN:
+            return self.char_class(av, icase)
+        if op is _c.ANY:
+            asc = frozenset(range(128)) if dotall else frozenset(range(128)) - {10}
+            return _class_text(asc, True)
+        if op in (_c.ASSERT, _c.ASSERT_NOT, _c.AT):
+            return ""  # dropping a condition only adds matches
+        if op is _c.SUBPATTERN:
+            group, add, dele, body = av
+            if (add | dele) & (_c.SRE_FLAG_LOCALE | _c.SRE_FLAG_VERBOSE):
+                raise _Unsupported("locale or verbose group flags")
+            inner_icase = (icase or bool(add & _c.SRE_FLAG_IGNORECASE)) and not (
+                dele & _c.SRE_FLAG_IGNORECASE)
+            inner_dotall = (dotall or bool(add & _c.SRE_FLAG_DOTALL)) and not (
+                dele & _c.SRE_FLAG_DOTALL)
+            text = self.seq(body, inner_icase, inner_dotall)
+            if group is not None:
+                self.groups[group] = (text, inner_icase)
+            return f"(?:{text})"
+        if op is getattr(_c, "ATOMIC_GROUP", None):
+            return f"(?:{self.seq(av, icase, dotall)})"
+        if op is _c.BRANCH:
+            return "(?:" + "|".join(self.seq(b, icase, dotall) for b in av[1]) + ")"
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+            lo, hi, body = av
+            inner = self.seq(body, icase, dotall)
+            # Long counted repeats cost Hyperscan seconds to compile; a looser count
+            # matches more, which is all a prefilter needs.
+            lo = min(lo, REPEAT_CAP)
+            if hi > REPEAT_CAP:
+                hi = _c.MAXREPEAT
+            if hi >= _c.MAXREPEAT:
+                return f"(?:{inner}){{{lo},}}"
+            return f"(?:{inner}){{{lo},{hi}}}"
+        if op is _c.GROUPREF:
+            # The same text as the group matched: the group's own expression covers it.
+            known = self.groups.get(av)
+            if known is None or (icase and not known[1]):
+                raise _Unsupported("backreference to an open group or across case flags")
+            return f"(?:{known[0]})"
+        raise _Unsupported(f"operator {op}")
+
+    def literal(self, code: int, icase: bool) -> str:
+        if code >= 128:
+            # Any case variant of a non-ASCII letter is either non-ASCII (the stand-in)
+            # or one of the ASCII letters `regex` folds it to.
+            asc = _ascii_members(_member_source(_c.LITERAL, code), True) if icase else None
+            return _class_text(asc or frozenset(), True)
+        if not icase:
+            return _class_text(frozenset({code}), False)
+        asc = _ascii_members(_member_source(_c.LITERAL, code), True)
+        return _class_text(asc, any(chr(c) in ASCII_FOLD_PARTNERS for c in asc))
+
+    def char_class(self, items: Any, icase: bool) -> str:
+        negated = bool(items) and items[0][0] is _c.NEGATE
+        members = items[1:] if negated else items
+        sources = [_member_source(o, a) for o, a in members]
+        asc = _ascii_members(("[^" if negated else "[") + "".join(sources) + "]", icase)
+        if negated or not all(o in (_c.LITERAL, _c.RANGE) for o, _ in members):
+            return _class_text(asc, True)  # categories and negations match non-ASCII
+        non_ascii = any((a if o is _c.LITERAL else a[1]) >= 128 for o, a in members)
+        if icase:
+            non_ascii = non_ascii or any(chr(c) in ASCII_FOLD_PARTNERS for c in asc)
+        return _class_text(asc, non_ascii)
+
+
+def plan(pattern: str, flags: int = 0) -> Plan | None:
+    """The native plan of one pattern, or None when the pure-Python prefilter handles it."""
+    if pure._REGEX_ONLY.search(pattern) or flags & ~pure._KNOWN_FLAGS:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = pure._sre_p.parse(pattern, flags)
+        lo, hi = parsed.getwidth()
+    except Exception:  # noqa: BLE001 - any syntax the stdlib parser does not know
+        return None
+    if lo == 0:
+        return None  # a match can be empty: Hyperscan would report every offset
+    gflags = parsed.state.flags
+    if gflags & _c.SRE_FLAG_LOCALE:
+        return None
+    nodes: list[tuple[Any, Any]] = []
+    pure._walk(parsed.data, nodes)
+    look = pure._lookaround_width(nodes, gflags)
+    if look == pure._INF:
+        return None
+    # One more than the pure-Python slack: `$` also looks at a newline before the end.
+    margin = int(look) + pure.LOOKAROUND_SLACK + 1
+    width = pure._INF if hi >= _c.MAXREPEAT else float(hi)
+    barrier_src = pure._barrier(nodes, gflags) if width == pure._INF else None
+    if width == pure._INF and barrier_src is None:
+        return None
+    try:
+        expression = _Translator().seq(parsed.data, bool(gflags & _c.SRE_FLAG_IGNORECASE),
+                                       bool(gflags & _c.SRE_FLAG_DOTALL))
+    except _Unsupported:
+        return None
+    return Plan(expression, width, margin, barrier_src)
+
+
+# -- the database ------------------------------------------------------------------------
+
+def _hs_flags(hs: Any) -> int:
+    return int(hs.HS_FLAG_PREFILTER)
+
+
+def _compile(hs: Any, exprs: list[tuple[int, str]]) -> tuple[Any, list[int]]:
+    """One database of every expression Hyperscan accepts; the ids it refused."""
+    flags = _hs_flags(hs)
+    refused: list[int] = []
+    todo = list(exprs)
+    while todo:
+        db = hs.Database(mode=hs.HS_MODE_BLOCK)
+        try:
+            db.compile(expressions=[e.encode() for _, e in todo], ids=[i for i, _ in todo],
+                       elements=len(todo), flags=[flags] * len(todo))
+            return db, refused
+        except hs.error:
+            # The error does not say which expression: find the refused ones alone.
+            kept = []
+            for i, e in todo:
+                one = hs.Database(mode=hs.HS_MODE_BLOCK)
+                try:
+                    one.compile(expressions=[e.encode()], ids=[i], elements=1, flags=[flags])
+                    kept.append((i, e))
+                except hs.error:
+                    refused.append(i)
+            todo = kept
+    return None, refused
+
+
+def _cache_path(digest: str) -> str:
+    from dataclass_scan.keys import home_dir
+
+    return str(home_dir() / f"hyperscan-{digest[:32]}.db")
+
+
+def _plan_json(p: Plan | None) -> list[Any] | None:
+    if p is None:
+        return None
+    return [p.expression, None if p.width == pure._INF else p.width, p.margin, p.barrier_src]
+
+
+def _plan_from_json(v: Any) -> Plan | None:
+    if v is None:
+        return None
+    expression, width, margin, barrier_src = v
+    return Plan(str(expression), pure._INF if width is None else float(width), int(margin),
+                None if barrier_src is None else str(barrier_src))
+
+
+def _load_cached(hs: Any, path: str, count: int) -> tuple[Any, list[Plan | None]] | None:
+    try:
+        with open(path, "rb") as fh:
+            header = json.loads(fh.readline())
+            blob = fh.read()
+        plans = [_plan_from_json(v) for v in header["plans"]]
+        if len(plans) != count:
+            return None
+        db = hs.loadb(blob, hs.HS_MODE_BLOCK) if blob else None
+        if db is not None:
+            db.scratch = hs.Scratch(db)
+        return db, plans
+    except (OSError, ValueError, KeyError, TypeError, hs.error):
+        return None  # missing, damaged, or built by another Hyperscan / CPU: compile
+
+
+def _store(hs: Any, path: str, db: Any, plans: list[Plan | None]) -> None:
+    blob = bytes(hs.dumpb(db)) if db is not None else b""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(json.dumps({"plans": [_plan_json(p) for p in plans]}).encode() + b"\n")
+            fh.write(blob)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass  # read-only home: compile again next time
+
+
+# -- scanning ------------------------------------------------------------------------------
+
+class HsPrefilter:
+    """`Prefilter` with a Hyperscan pass for texts of `min_text` characters or more.
+
+    The database is compiled (or loaded from the cache) on the first such text, so a
+    scan of small files never pays for it."""
+
+    def __init__(self, patterns: Sequence[tuple[str, int]], *, min_text: int | None = None,
+                 cache: bool = True) -> None:
+        self.patterns = list(patterns)
+        self.python = Prefilter(self.patterns)
+        self.min_text = min_text
+        self.cache = cache
+        self._plans: list[Plan | None] | None = None
+        self._db: Any = None
+        self._native: frozenset[int] = frozenset()
+        self._rest: Prefilter | None = None  # pure-Python prefilter of the other patterns
+        self._rest_index: dict[int, int] = {}
+
+    def _prepare(self) -> None:
+        import sys
+
+        import hyperscan as hs
+
+        # Keyed by everything the translation and the database depend on, so a warm
+        # start reads the plans and the database without translating or compiling.
+        digest = hashlib.sha256(json.dumps(
+            [TRANSLATION_VERSION, getattr(hs, "__version__", ""), regex.__version__,
+             sys.version_info[:2], _hs_flags(hs), self.patterns]).encode()).hexdigest()
+        path = _cache_path(digest)
+        loaded = _load_cached(hs, path, len(self.patterns)) if self.cache else None
+        if loaded is not None:
+            db, plans = loaded
+        else:
+            plans = [plan(p, f) for p, f in self.patterns]
+            db, refused = _compile(hs, [(i, p.expression) for i, p in enumerate(plans)
+                                        if p is not None])
+            for i in refused:
+                plans[i] = None
+            if db is not None:
+                db.scratch = hs.Scratch(db)
+            if self.cache:
+                _store(hs, path, db, plans)
+        self._db = db
+        self._native = frozenset(i for i, p in enumerate(plans) if p is not None)
+        rest = [i for i in range(len(plans)) if plans[i] is None]
+        if rest:
+            self._rest = Prefilter([self.patterns[i] for i in rest])
+            self._rest_index = {i: j for j, i in enumerate(rest)}
+        self._plans = plans
+
+    @property
+    def native(self) -> frozenset[int]:
+        """Indexes of the patterns Hyperscan covers (compiles the database)."""
+        if self._plans is None:
+            self._prepare()
+        return self._native
+
+    def scan(self, text: str) -> PrefilterScan | HsScan:
+        if len(text) < (MIN_TEXT if self.min_text is None else self.min_text):
+            return self.python.scan(text)
+        if self._plans is None:
+            self._prepare()
+        if self._db is None:
+            return self.python.scan(text)
+        # One byte per character, so offsets need no mapping: `?` for every non-ASCII
+        # one (and lone surrogates); the translation lets `?` stand for any of them.
+        data = text.encode("ascii", "replace")
+        hits: dict[int, list[int]] = {}
+        budget = [len(data) // HIT_BUDGET + 1000]
+
+        def on_match(index: int, _start: int, end: int, _flags: int, _ctx: object) -> bool:
+            found = hits.get(index)
+            if found is None:
+                hits[index] = [end]
+            else:
+                found.append(end)
+            budget[0] -= 1
+            return budget[0] < 0  # True stops the scan
+
+        import hyperscan as hs
+
+        try:
+            self._db.scan(data, match_event_handler=on_match)
+        except hs.ScanTerminated:
+            return self.python.scan(text)
+        if budget[0] < 0:
+            return self.python.scan(text)
+        return HsScan(self, text, hits)
+
+
+class HsScan:
+    """Reported match ends of every native pattern in one text, and their regions."""
+
+    __slots__ = ("_pf", "_text", "_hits", "_rest_scan")
+
+    def __init__(self, pf: HsPrefilter, text: str, hits: dict[int, list[int]]) -> None:
+        self._pf = pf
+        self._text = text
+        self._hits = hits
+        self._rest_scan: PrefilterScan | None = None
+
+    def regions(self, index: int) -> list[tuple[int, int]] | None:
+        """Where pattern `index` must run: None = the whole text; [] = nowhere."""
+        pf = self._pf
+        if index not in pf._native:
+            if pf._rest is None:
+                return None
+            if self._rest_scan is None:
+                self._rest_scan = pf._rest.scan(self._text)
+            return self._rest_scan.regions(pf._rest_index[index])
+        ends = self._hits.get(index)
+        if not ends:
+            return []
+        text = self._text
+        n = len(text)
+        if len(ends) > max(16, n // pure.DENSE):
+            return None
+        assert pf._plans is not None
+        p = pf._plans[index]
+        assert p is not None
+        width, margin = p.width, p.margin
+        barrier_rev = (pure._compile_barrier(p.barrier_src, True)
+                       if p.barrier_src is not None else None)
+        ends = sorted(ends)  # already in order as reported; sorting that is linear
+        out: list[tuple[int, int]] = []
+        cur_lo = cur_hi = -1
+        last_end = -1
+        for end in ends:
+            if end == last_end:
+                continue
+            last_end = end
+            if barrier_rev is None:
+                lo = end - int(width) - margin
+            else:
+                # No match contains a barrier: it starts after the last one before `end`.
+                floor = max(0, end - pure.BARRIER_SEARCH)
+                m = barrier_rev.search(text, floor, end)
+                if m is not None:
+                    lo = m.start() + 1 - margin
+                elif floor > 0:
+                    return None  # no barrier close by: give up on regions
+                else:
+                    lo = 0
+            lo = max(lo, 0)
+            hi = min(end + margin, n)
+            if cur_hi >= 0 and lo <= cur_hi + pure.MERGE_GAP:
+                if hi > cur_hi:
+                    cur_hi = hi
+                continue
+            if cur_hi >= 0:
+                out.append((cur_lo, cur_hi))
+            cur_lo, cur_hi = lo, hi
+        out.append((cur_lo, cur_hi))
+        if sum(e - s for s, e in out) > pure.FULL_SCAN_SHARE * n:
+            return None
+        return out
+
