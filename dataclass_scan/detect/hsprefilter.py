@@ -33,8 +33,7 @@ database is cached in the per-installation folder, keyed by the patterns' digest
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
+import json  # also imported by the CLI, so free; hashlib is imported when needed
 import os
 import warnings
 from collections.abc import Sequence
@@ -334,6 +333,7 @@ class HsPrefilter:
         self._rest_index: dict[int, int] = {}
 
     def _prepare(self) -> None:
+        import hashlib
         import sys
 
         import hyperscan as hs
