@@ -271,3 +271,18 @@ def test_prefilter_engine_selection(tmp_path, monkeypatch):
     conf.write_text('prefilter = "hyperscan"\n')
     with pytest.raises(Exception, match="not installed"):
         load_config(conf)
+
+
+@needs_hs
+def test_one_process_compiles_a_pattern_set_once(monkeypatch):
+    patterns = [(r"(?<!\d)\d{4}-\d{4}(?!\d)", 0), (r"zq[0-9]{3}", regex.IGNORECASE)]
+    text = "lorem ipsum " * 300 + "ZQ123 and 1234-5678"
+    first = HsPrefilter(patterns, min_text=0, cache=False).scan(text)
+
+    def no_compile(*_args):
+        raise AssertionError("compiled twice")
+
+    monkeypatch.setattr(hsprefilter, "_compile", no_compile)
+    again = HsPrefilter(patterns, min_text=0, cache=False).scan(text)
+    assert isinstance(again, HsScan)
+    assert [again.regions(i) for i in range(2)] == [first.regions(i) for i in range(2)] != [[], []]

@@ -287,16 +287,20 @@ def _load_cached(hs: Any, path: str, count: int) -> tuple[Any, list[Plan | None]
         plans = [_plan_from_json(v) for v in header["plans"]]
         if len(plans) != count:
             return None
-        db = hs.loadb(blob, hs.HS_MODE_BLOCK) if blob else None
-        if db is not None:
-            db.scratch = hs.Scratch(db)
-        return db, plans
+        return _database_from(hs, blob), plans
     except (OSError, ValueError, KeyError, TypeError, hs.error):
         return None  # missing, damaged, or built by another Hyperscan / CPU: compile
 
 
-def _store(hs: Any, path: str, db: Any, plans: list[Plan | None]) -> None:
-    blob = bytes(hs.dumpb(db)) if db is not None else b""
+def _database_from(hs: Any, blob: bytes) -> Any:
+    if not blob:
+        return None  # Hyperscan refused every expression
+    db = hs.loadb(blob, hs.HS_MODE_BLOCK)
+    db.scratch = hs.Scratch(db)
+    return db
+
+
+def _store(path: str, blob: bytes, plans: list[Plan | None]) -> None:
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
@@ -310,6 +314,11 @@ def _store(hs: Any, path: str, db: Any, plans: list[Plan | None]) -> None:
             os.unlink(tmp)
         except OSError:
             pass  # read-only home: compile again next time
+
+
+# Serialized databases this process compiled, by digest: engines built again in the same
+# process (tests, `rules test`, another home folder) do not compile again.
+_COMPILED: dict[str, tuple[bytes, tuple[Plan | None, ...]]] = {}
 
 
 # -- scanning ------------------------------------------------------------------------------
@@ -345,6 +354,11 @@ class HsPrefilter:
              sys.version_info[:2], _hs_flags(hs), self.patterns]).encode()).hexdigest()
         path = _cache_path(digest)
         loaded = _load_cached(hs, path, len(self.patterns)) if self.cache else None
+        if loaded is None and digest in _COMPILED:  # this process compiled it already
+            blob, memo = _COMPILED[digest]
+            loaded = (_database_from(hs, blob), list(memo))
+            if self.cache:
+                _store(path, blob, list(memo))
         if loaded is not None:
             db, plans = loaded
         else:
@@ -353,10 +367,14 @@ class HsPrefilter:
                                         if p is not None])
             for i in refused:
                 plans[i] = None
+            blob = bytes(hs.dumpb(db)) if db is not None else b""
+            if len(_COMPILED) >= 16:
+                _COMPILED.clear()
+            _COMPILED[digest] = (blob, tuple(plans))
             if db is not None:
                 db.scratch = hs.Scratch(db)
             if self.cache:
-                _store(hs, path, db, plans)
+                _store(path, blob, plans)
         self._db = db
         self._native = frozenset(i for i, p in enumerate(plans) if p is not None)
         rest = [i for i in range(len(plans)) if plans[i] is None]
