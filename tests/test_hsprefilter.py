@@ -115,9 +115,9 @@ def test_engine_findings_identical_with_and_without_hyperscan():
     python = Engine(packs, prefilter_engine="python")
     full = Engine(packs, prefilter=False)
     plants = " ".join(p.format(first="ann", last="lee", n4="8145", n2="42") for p in PLANTS)
-    texts = (prose(200_000, seed=11, every=400),
-             prose(100_000, seed=12).replace("o", "ö") + plants,
-             (plants + "\n") * 2_000)  # dense: the native scan gives up, Python takes over
+    texts = (prose(120_000, seed=11, every=400),
+             prose(80_000, seed=12).replace("o", "ö") + plants,
+             (plants + "\n") * 300)  # dense: the native scan gives up, Python takes over
     for text in texts:
         assert len(text) >= hsprefilter.MIN_TEXT
         results = []
@@ -126,7 +126,7 @@ def test_engine_findings_identical_with_and_without_hyperscan():
             results.append([(f.rule, f.start, f.end, f.confidence, f.location, f.excerpt,
                              f.value_hash, f.reasons) for f in res.findings])
         assert results[0] == results[2] and results[1] == results[2]
-        assert len(results[2]) > 30
+        assert len(results[2]) > 25
     assert isinstance(fast._prefilter, HsPrefilter)
     assert [type(fast._prefilter.scan(t)) for t in texts] == [HsScan, HsScan, PrefilterScan]
 

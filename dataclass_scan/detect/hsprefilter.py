@@ -416,7 +416,7 @@ class HsPrefilter:
 
         try:
             self._db.scan(data, match_event_handler=on_match)
-        except hs.ScanTerminated:
+        except (hs.ScanTerminated, hs.ScratchInUseError):  # too many hits; another thread
             return self.python.scan(text)
         if budget[0] < 0:
             return self.python.scan(text)
