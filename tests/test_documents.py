@@ -216,6 +216,41 @@ def test_pdf_metadata_scanned_page_and_encryption(tmp_path: Path):
     assert all("s3cret" not in e for e in result.errors)
 
 
+def test_pdf_information_dictionary_named_with_escapes_is_read(tmp_path: Path):
+    """pdfminer reads the information dictionary only when the trailer names one; the
+    key spelt with #xx escapes still counts, or custom (MIP label) keys would be lost."""
+    from fixtures.formats import pdf_bytes
+
+    plain = pdf_bytes([["hello"]], info={"Title": "Plan", "MSIP_Label_1234_Name": "Secret"})
+    assert plain.count(b"/Info ") == 1  # in the trailer, after the cross-reference table
+    p = tmp_path / "escaped.pdf"
+    p.write_bytes(plain.replace(b"/Info ", b"/I#6efo "))
+    _, _, ctx = extract(p)
+    assert ctx.metadata["pdf_info"] == {"Title": "Plan", "MSIP_Label_1234_Name": "Secret"}
+
+
+def test_pdf_without_information_dictionary_does_not_load_pdfminer(tmp_path: Path):
+    import json
+    import subprocess
+    import sys
+
+    from fixtures.formats import pdf_bytes
+
+    p = tmp_path / "bare.pdf"
+    p.write_bytes(pdf_bytes([[f"SSN {SSN}"], ["page two"]]))
+    code = ("import json, sys; from dataclass_scan.extract import ExtractContext, get_extractor;"
+            "from dataclass_scan.model import Item;"
+            f"item = Item(path='bare.pdf', size=0, fs_path={str(p)!r});"
+            "ctx = ExtractContext(max_bytes=10**8);"
+            "texts = [s.location.page for s in get_extractor('pdf')(item, ctx)];"
+            "print(json.dumps([texts, ctx.metadata, ctx.warnings,"
+            " sorted({m.split('.')[0] for m in sys.modules} & {'pdfminer', 'pdfplumber'})]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == [[1, 2], {"pdf_info": {}}, [], []]
+
+
 def test_pdf_embedded_files_are_scanned(tmp_path: Path):
     from fixtures.formats import pdf_bytes
 

@@ -11,6 +11,7 @@ dictionary goes to `ctx.metadata["pdf_info"]`, and its text fields are scanned
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +20,12 @@ from dataclass_scan.extract import ExtractContext
 from dataclass_scan.model import Item, Location, Segment
 
 _INFO_TEXT = ("Title", "Author", "Subject", "Keywords", "Creator")
+
+# The trailer names the information dictionary (`/Info 7 0 R`), and a trailer, like the
+# dictionary of a cross-reference stream, is never compressed or encrypted: a file
+# without the key (plain or spelt with #xx escapes) has no dictionary for pdfminer to
+# read, and its import (dearer than PDFium's) is saved.
+_INFO_KEY = re.compile(rb"/(?:I|#49)(?:n|#6[eE])(?:f|#66)(?:o|#6[fF])")
 
 
 def _open(data: bytes, passwords: tuple[str, ...]) -> Any:
@@ -131,14 +138,15 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment | Item]:
             data = raw.read()
     except OSError as exc:
         raise ExtractionError(exc.strerror or str(exc)) from None
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): that copies the whole file
         raise ExtractionError("empty file")
     doc, password = _open_pdfium(data, ctx.passwords)
     if doc is None:
         yield from _extract_pdfplumber(data, ctx)
         return
     try:
-        info = _pdfminer_info(data, password)
+        has_info = b"/Info" in data or _INFO_KEY.search(data) is not None
+        info = _pdfminer_info(data, password) if has_info else None
         if info is None:
             try:
                 info = {k: v for k, v in doc.get_metadata_dict().items() if v}
@@ -153,12 +161,14 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment | Item]:
 
 def _attachments(item: Item, doc: Any, ctx: ExtractContext) -> Iterator[Item]:
     """Embedded files (`report.pdf!data.csv`), scanned as items of their own."""
-    from dataclass_scan.sources.archive import safe_member_name
-
     try:
         count = doc.count_attachments()
     except Exception:  # noqa: BLE001
         return
+    if not count:
+        return  # most PDFs: the archive module is not worth importing
+    from dataclass_scan.sources.archive import safe_member_name
+
     for index in range(count):
         try:
             attachment = doc.get_attachment(index)
