@@ -20,3 +20,29 @@ def test_accuracy_smoke(tmp_path: Path) -> None:
     assert tp / (tp + fn) >= 0.95, {k: v for k, v in s.by_type.items() if v.fn}
     assert s.negative_fp == 0
     assert s.clean_files > 0 and s.clean_public == s.clean_files
+
+
+def test_accuracy_same_with_and_without_prefilter_and_workers(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    """The issue's accuracy target: identical detection results with the prefilter on or
+    off, and with 1 or N worker processes."""
+    import functools
+
+    from dataclass_scan import api
+    from dataclass_scan.detect.engine import Engine
+
+    truth = build(tmp_path, n=40, seed=13)
+
+    def findings(result):
+        return {f.path: sorted((x.rule, x.start, x.end, x.confidence.value, x.value_hash,
+                                str(x.location)) for x in f.findings)
+                for f in result.files}
+
+    serial = scan([str(tmp_path)], Config(jobs=1, cache=False))
+    pool = scan([str(tmp_path)], Config(jobs=2, cache=False))
+    monkeypatch.setattr(api, "Engine", functools.partial(Engine, prefilter=False))
+    whole = scan([str(tmp_path)], Config(jobs=1, cache=False))
+    assert sum(len(v) for v in findings(serial).values()) > 80
+    assert findings(serial) == findings(pool) == findings(whole)
+    scores = [score(tmp_path, truth, r) for r in (serial, pool, whole)]
+    assert scores[0].by_type == scores[1].by_type == scores[2].by_type
