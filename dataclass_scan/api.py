@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dataclass_scan.classify.labels import LabelPolicy, load_label_policy
 from dataclass_scan.config import Config
-from dataclass_scan.detect.engine import Engine
 from dataclass_scan.detect.rulepack import RulePack, load_packs, packs_version
 from dataclass_scan.errors import ConfigError
 from dataclass_scan.model import FileResult, Item, ScanMeta, ScanResult
 from dataclass_scan.runner import Runner, ScanContext, make_runner
 from dataclass_scan.sources import iter_items
+
+if TYPE_CHECKING:
+    from dataclass_scan.detect.engine import Engine
 
 ProgressCallback = Callable[[FileResult], None]
 
@@ -31,6 +34,15 @@ def load_rules(config: Config) -> list[RulePack]:
 
 def build_engine(config: Config, packs: list[RulePack] | None = None) -> Engine:
     """The detection engine for a config: its rule packs and its allowlist."""
+    return _engine_builder(config, packs)[1]()
+
+
+def _engine_builder(
+    config: Config, packs: list[RulePack] | None = None
+) -> tuple[tuple[RulePack, ...], Callable[[], Engine]]:
+    """The engine's packs, and a function that builds the engine. Whatever can be wrong
+    with the config (allowlist, EDM files) is read and checked now; compiling the engine
+    is left to the function, for scans that turn out to need it."""
     from dataclass_scan.detect.allowlist import from_config
 
     allow = from_config(config.extra.get("allowlist"), config.config_file or "config")
@@ -45,10 +57,18 @@ def build_engine(config: Config, packs: list[RulePack] | None = None) -> Engine:
         # EDM files shape results: they take part in the rules version (and cache key).
         packs += [RulePack(name=f"edm:{f.name}", path=f.name, digest=f.digest, rules=())
                   for f in edm.files]
-    return Engine(packs, allowlist=allow, edm=edm, prefilter_engine=config.prefilter)
+
+    def build() -> Engine:
+        from dataclass_scan.detect.engine import Engine
+
+        return Engine(packs, allowlist=allow, edm=edm, prefilter_engine=config.prefilter)
+
+    return tuple(packs), build
 
 
 def build_context(config: Config) -> ScanContext:
+    """Rules, labels policy and destination, checked now; the engine is built on first
+    use (`ScanContext.engine`), so a rescan answered from the cache never compiles it."""
     packs = load_rules(config)
     policy: LabelPolicy = load_label_policy(config.labels_file)
     name = config.destination or policy.default_destination
@@ -56,9 +76,10 @@ def build_context(config: Config) -> ScanContext:
         raise ConfigError(
             f"unknown destination {name!r}; known: {', '.join(sorted(policy.destinations))}"
         )
+    all_packs, build = _engine_builder(config, packs)
     return ScanContext(
-        config=config, engine=build_engine(config, packs), policy=policy,
-        destination=policy.destinations[name],
+        config=config, policy=policy, destination=policy.destinations[name],
+        packs=all_packs, build_engine=build,
     )
 
 
@@ -101,9 +122,9 @@ def scan(
         started=started,
         finished=_now(),
         destination=ctx.destination.name,
-        packs=tuple(p.name for p in ctx.engine.packs),
-        rules_version=packs_version(ctx.engine.packs),
-        pack_digests=tuple((p.name, p.digest) for p in ctx.engine.packs),
+        packs=tuple(p.name for p in ctx.packs),
+        rules_version=packs_version(ctx.packs),
+        pack_digests=tuple((p.name, p.digest) for p in ctx.packs),
         config_digest=config.digest(),
     )
     return ScanResult(files=tuple(results), meta=meta)

@@ -14,18 +14,19 @@ where the platform forks, they inherit the parent's already-built context instea
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dataclass_scan.config import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT
 from dataclass_scan.model import FileResult, Item, Status
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 Resolver = Callable[[Item], "list[FileResult] | None"]
 
@@ -171,10 +172,22 @@ class ProcessRunner:
                  start_method: str | None = None) -> None:
         self.jobs = jobs or default_jobs()
         self.limits = limits or Limits()
-        if start_method is None:
-            methods = multiprocessing.get_all_start_methods()
-            start_method = "fork" if "fork" in methods and sys.platform != "darwin" else None
-        self._mp = multiprocessing.get_context(start_method)
+        self._start_method = start_method
+        self._mp_context: Any = None
+
+    @property
+    def _mp(self) -> Any:
+        # multiprocessing is imported when the first worker starts: a rescan answered
+        # from the cache starts none.
+        if self._mp_context is None:
+            import multiprocessing
+
+            start_method = self._start_method
+            if start_method is None:
+                methods = multiprocessing.get_all_start_methods()
+                start_method = "fork" if "fork" in methods and sys.platform != "darwin" else None
+            self._mp_context = multiprocessing.get_context(start_method)
+        return self._mp_context
 
     def run(self, items: Iterable[Item], ctx: Any) -> Iterator[FileResult]:
         for _item, results in self.run_items(items, ctx):
@@ -222,6 +235,11 @@ class ProcessRunner:
                     if idle:
                         worker = idle.pop()
                     else:
+                        # Workers start only once a file needs scanning (not on a rescan
+                        # answered from the cache). The engine is built here, once, so
+                        # that forked workers inherit it, and so that a rule error stops
+                        # the scan as it would have at start-up.
+                        _ = ctx.engine
                         worker = _Worker(self._mp, ctx.config, limits.max_memory)
                         workers.append(worker)
                     seq, item = pending.pop(0)
@@ -240,6 +258,8 @@ class ProcessRunner:
                     if exhausted and not pending:
                         break
                     continue
+                from multiprocessing.connection import wait  # loaded with the workers
+
                 ready = wait([w.conn for w in busy], timeout=_POLL)
                 for w in busy:
                     if w.conn in ready:

@@ -16,28 +16,44 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dataclass_scan.classify.declared import declared_label
 from dataclass_scan.classify.labels import Destination, LabelPolicy
 from dataclass_scan.classify.policy import assess
 from dataclass_scan.config import Config
-from dataclass_scan.detect.engine import Engine
 from dataclass_scan.errors import BinaryFileError, EncryptedError, UnsupportedError
 from dataclass_scan.extract import ExtractContext, get_extractor, sniff_format
 from dataclass_scan.model import FileResult, Finding, Item, Status
 from dataclass_scan.redact import redact
 
+if TYPE_CHECKING:
+    from dataclass_scan.detect.engine import Engine
+    from dataclass_scan.detect.rulepack import RulePack
+
 HASH_CHUNK = 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class ScanContext:
+    """What `process_item` needs besides the item. `engine` is built on first use
+    (`api.build_context` checks everything that could fail before): a rescan answered
+    entirely from the cache never compiles it. A process pool builds it before forking,
+    so that workers inherit it."""
+
     config: Config
-    engine: Engine
     policy: LabelPolicy
     destination: Destination
+    packs: tuple[RulePack, ...]
+    build_engine: Callable[[], Engine] = field(repr=False)
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = self.build_engine()
+        return self._engine
 
 
 class Runner(Protocol):
@@ -123,6 +139,7 @@ def _process_one(item: Item, ctx: ScanContext, depth: int, children: list[Item])
                         errors=(f"no extractor for {fmt} content yet",))
     xctx = ExtractContext(max_bytes=ctx.config.max_file_size, depth=depth,
                           config=ctx.config)
+    engine = ctx.engine  # built here on first use, outside the per-file error handling
     findings: list[Finding] = []
     errors: list[str] = []
     try:
@@ -130,7 +147,7 @@ def _process_one(item: Item, ctx: ScanContext, depth: int, children: list[Item])
             if isinstance(segment, Item):
                 children.append(segment)
                 continue
-            res = ctx.engine.detect(segment, show_values=ctx.config.show_values)
+            res = engine.detect(segment, show_values=ctx.config.show_values)
             if segment.keep is not None:  # an overlapping chunk: keep only its own part
                 lo, hi = segment.keep
                 res.findings = [f for f in res.findings if lo <= f.start < hi]

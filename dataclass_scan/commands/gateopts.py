@@ -84,8 +84,8 @@ def empty_result(paths: list[str], config: Any) -> Any:
     now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     return ScanResult(files=(), meta=ScanMeta(
         roots=tuple(paths), started=now, finished=now, destination=ctx.destination.name,
-        packs=tuple(p.name for p in ctx.engine.packs),
-        rules_version=packs_version(ctx.engine.packs)))
+        packs=tuple(p.name for p in ctx.packs),
+        rules_version=packs_version(ctx.packs)))
 
 
 def report_problems(problems: Any, config_file: str | None) -> None:

@@ -73,7 +73,7 @@ def fingerprint(ctx: Any) -> str:
     config = ctx.config
     h = hashlib.sha256()
     h.update(f"v{SCHEMA_VERSION}\0{__version__}\0".encode())
-    h.update(packs_version(ctx.engine.packs).encode() + b"\0")
+    h.update(packs_version(ctx.packs).encode() + b"\0")
     h.update(_canon_json(ctx.policy).encode() + b"\0")
     h.update(_canon_json(ctx.destination).encode() + b"\0")
     builtin = builtin_rules_dir()

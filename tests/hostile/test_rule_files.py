@@ -27,8 +27,9 @@ def test_catastrophic_pattern_is_stopped_and_reported_per_file_and_rule(tmp_path
                                                                        monkeypatch):
     from dataclass_scan.detect.engine import Engine
 
-    monkeypatch.setattr("dataclass_scan.api.Engine", functools.partial(Engine,
-                                                                       pattern_timeout=0.3))
+    # Patched where it is defined: the scan imports it when it first builds the engine.
+    monkeypatch.setattr("dataclass_scan.detect.engine.Engine",
+                        functools.partial(Engine, pattern_timeout=0.3))
     rules = _pack(tmp_path / "evil.yml", (
         "  - id: hostile.backtrack\n    type: EVIL\n    category: custom\n"
         "    patterns: ['(a|aa)+$']\n"))
