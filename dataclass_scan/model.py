@@ -63,6 +63,9 @@ class Item:
     source: Mapping[str, Any] = field(default_factory=dict)
     skip_reason: str | None = None
     error: str | None = None
+    # Modification time (ns) of `fs_path` as the walk saw it: the incremental-scan cache
+    # checks it against its entry without a second stat. None: not known, stat again.
+    mtime_ns: int | None = None
 
     def open(self) -> IO[bytes]:
         if self.data is not None:

@@ -6,6 +6,7 @@ import stat
 import time
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from dataclass_scan.api import scan
@@ -166,3 +167,63 @@ def test_fingerprint_is_the_same_in_every_process(tmp_path):
                              env={**os.environ, "PYTHONHASHSEED": seed}, check=True).stdout
               for seed in ("1", "2", "3")}
     assert len(prints) == 1
+
+
+def test_rescan_answered_from_the_cache_builds_no_engine_and_starts_no_worker(
+        tmp_path, monkeypatch):
+    root = _tree(tmp_path / "t")
+    config = Config(cache_file=tmp_path / "c.sqlite", jobs=2)
+    first = scan([str(root)], config)
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("every file is cached: nothing needs an engine or a worker")
+
+    monkeypatch.setattr("dataclass_scan.detect.engine.Engine", refuse)
+    monkeypatch.setattr("dataclass_scan.pool._Worker", refuse)
+    second = scan([str(root)], config)
+    assert all(f.cached for f in second.files)
+    assert _view(first) == _view(second)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_entries_read_in_chunks_answer_hits_and_misses_across_folders(tmp_path, monkeypatch,
+                                                                      jobs):
+    monkeypatch.setattr("dataclass_scan.store.cache.PREFETCH", 2)  # chunks end mid-folder
+    root = tmp_path / "many"
+    for d in range(3):
+        for i in range(3):
+            f = root / f"d{d}" / f"f{i}.txt"
+            f.parent.mkdir(parents=True, exist_ok=True)
+            f.write_text(f"row {d}{i} SSN: {SSN}\n" if i != 1 else f"plain {d}{i}\n")
+    old = time.time() - 3600
+    for f in root.rglob("*.txt"):
+        os.utime(f, (old, old))
+    config = Config(cache_file=tmp_path / "c.sqlite", jobs=jobs)
+    scan([str(root)], config)
+    (root / "d1" / "f1.txt").write_text(f"now mail {EMAIL}\n")
+    second = scan([str(root)], config)
+    assert [(Path(f.path).parent.name + "/" + Path(f.path).name, f.cached)
+            for f in second.files] == [
+        (f"d{d}/f{i}.txt", (d, i) != (1, 1)) for d in range(3) for i in range(3)]
+    assert _view(second) == _view(scan([str(root)], Config(cache=False, jobs=jobs)))
+
+
+def test_items_without_the_walks_stat_are_checked_with_their_own(tmp_path):
+    """Items from other sources (or library callers) carry no modification time: the
+    cache stats the file itself before trusting an entry."""
+    from dataclass_scan.api import build_context
+    from dataclass_scan.model import Item
+    from dataclass_scan.store.cache import ScanCache, fingerprint
+
+    root = _tree(tmp_path / "t")
+    config = Config(cache_file=tmp_path / "c.sqlite", jobs=1)
+    scan([str(root)], config)
+    f = root / "a.txt"
+    item = Item(path=str(f), size=f.stat().st_size, fs_path=str(f))
+    assert item.mtime_ns is None
+    cache = ScanCache(tmp_path / "c.sqlite", fingerprint(build_context(config)))
+    hit = cache.lookup(item)
+    assert hit is not None and hit[0].cached and hit[0].findings
+    os.utime(f, None)  # touched now: same size, new mtime
+    assert cache.lookup(item) is None
+    cache.close()

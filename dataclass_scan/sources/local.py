@@ -155,10 +155,11 @@ def _walk(
         except OSError as exc:
             yield Item(path=shown, size=0, error=_oserror(exc))
             continue
-        yield _file_item(Path(entry.path), shown, st, config)
+        # entry.path, not a Path: the same string, without building an object per file.
+        yield _file_item(entry.path, shown, st, config)
 
 
-def _file_item(path: Path, shown: str, st: os.stat_result, config: Config) -> Item:
+def _file_item(path: str | Path, shown: str, st: os.stat_result, config: Config) -> Item:
     source = {"mtime": st.st_mtime, "owner_uid": st.st_uid}
     if not stat.S_ISREG(st.st_mode):
         kind = (
@@ -175,7 +176,10 @@ def _file_item(path: Path, shown: str, st: os.stat_result, config: Config) -> It
                 f"larger than --max-file-size ({st.st_size} > {config.max_file_size} bytes)"
             ),
         )
-    return Item(path=shown, size=st.st_size, fs_path=str(path), source=source)
+    # The walk's stat travels with the item: the cache compares it with its entry
+    # instead of asking the file system a second time.
+    return Item(path=shown, size=st.st_size, fs_path=str(path), source=source,
+                mtime_ns=st.st_mtime_ns)
 
 
 def _oserror(exc: OSError) -> str:

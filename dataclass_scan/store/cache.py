@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import sqlite3
@@ -33,6 +34,7 @@ from dataclass_scan.paths import printable_path
 SCHEMA_VERSION = 1
 RACY_SECONDS = 2.0
 COMMIT_EVERY = 500  # results per transaction
+PREFETCH = 256  # items whose entries are read with one query (bound parameters < 999)
 CACHEABLE = frozenset({Status.SCANNED, Status.PARTIAL, Status.ENCRYPTED, Status.UNSUPPORTED,
                        Status.SKIPPED})
 _DDL = """
@@ -128,6 +130,9 @@ class ScanCache:
         self.disabled_reason: str | None = None
         self._pending = 0
         self._db: sqlite3.Connection | None = None
+        self._prefetched: set[tuple[str, str]] = set()
+        self._rows: dict[tuple[str, str], tuple[Any, ...]] = {}
+        self._keys: dict[int, tuple[str, str] | None] = {}
         try:
             self._db = _open(path)
         except (sqlite3.Error, OSError) as exc:
@@ -145,30 +150,77 @@ class ScanCache:
 
     # -- look-up --------------------------------------------------------------------
 
-    def lookup(self, item: Item) -> list[FileResult] | None:
-        if self._db is None or item.fs_path is None or item.data is not None:
+    @staticmethod
+    def _key(item: Item) -> tuple[str, str] | None:
+        """(fs_path, path) of the entry that could answer `item`, or None if none can."""
+        if item.fs_path is None or item.data is not None:
             return None
         if item.skip_reason is not None or item.error is not None:
             return None
-        fs_path = os.path.abspath(item.fs_path)
-        key_path = printable_path(fs_path)
+        return printable_path(os.path.abspath(item.fs_path)), item.path
+
+    def prefetch(self, items: Iterable[Item]) -> None:
+        """Read the entries of many items with one query; `lookup` then answers them
+        from memory. A warm rescan otherwise pays one SQLite round trip per file."""
+        if self._db is None:
+            return
+        # By id: the caller holds these items until they are looked up, and the next
+        # prefetch forgets them.
+        self._keys = {id(item): self._key(item) for item in items}
+        keys = {k for k in self._keys.values() if k is not None}
+        self._rows = {}
+        fs_paths = list({fs for fs, _ in keys})
         try:
-            st = os.stat(fs_path)
-            row = self._db.execute(
-                "SELECT size, mtime_ns, sha256, cached_at, results FROM entries "
-                "WHERE fs_path = ? AND path = ? AND fingerprint = ?",
-                (key_path, item.path, self.fingerprint)).fetchone()
-        except OSError:
+            for i in range(0, len(fs_paths), PREFETCH):
+                chunk = fs_paths[i:i + PREFETCH]
+                marks = ",".join("?" * len(chunk))
+                for fs_path, path, *row in self._db.execute(
+                        "SELECT fs_path, path, size, mtime_ns, sha256, cached_at, results "
+                        f"FROM entries WHERE fingerprint = ? AND fs_path IN ({marks})",
+                        (self.fingerprint, *chunk)):
+                    if (fs_path, path) in keys:
+                        self._rows[(fs_path, path)] = tuple(row)
+        except sqlite3.Error as exc:
+            self._disable(exc)
+            return
+        self._prefetched = keys
+
+    def _row(self, key: tuple[str, str]) -> tuple[Any, ...] | None:
+        if key in self._prefetched:
+            return self._rows.get(key)
+        assert self._db is not None
+        row: tuple[Any, ...] | None = self._db.execute(
+            "SELECT size, mtime_ns, sha256, cached_at, results FROM entries "
+            "WHERE fs_path = ? AND path = ? AND fingerprint = ?",
+            (*key, self.fingerprint)).fetchone()
+        return row
+
+    def lookup(self, item: Item) -> list[FileResult] | None:
+        if self._db is None:
             return None
+        key = self._keys[id(item)] if id(item) in self._keys else self._key(item)
+        if key is None:
+            return None
+        try:
+            row = self._row(key)
         except sqlite3.Error as exc:
             self._disable(exc)
             return None
         if row is None:
             return None
         size, mtime_ns, sha256, cached_at, blob = row
-        if st.st_size != size or st.st_mtime_ns != mtime_ns:
+        if item.mtime_ns is not None:  # stat'ed by the walk that produced the item
+            now_size, now_mtime_ns = item.size, item.mtime_ns
+        else:
+            try:
+                st = os.stat(item.fs_path)  # type: ignore[arg-type]  # _key checked it
+            except OSError:
+                return None
+            now_size, now_mtime_ns = st.st_size, st.st_mtime_ns
+        if now_size != size or now_mtime_ns != mtime_ns:
             return None
-        if cached_at - mtime_ns / 1e9 < RACY_SECONDS and _sha256_file(fs_path) != sha256:
+        if (cached_at - mtime_ns / 1e9 < RACY_SECONDS
+                and _sha256_file(item.fs_path) != sha256):  # type: ignore[arg-type]
             return None
         self.hits += 1
         return _decode(blob, item.source)
@@ -248,7 +300,7 @@ class CachingRunner:
             return None
 
         try:
-            for item, results in self.inner.run_items(items, ctx, resolve):
+            for item, results in self.inner.run_items(self._prefetching(items), ctx, resolve):
                 key = id(item)
                 if key in cached:
                     cached.discard(key)
@@ -260,6 +312,15 @@ class CachingRunner:
                 yield from results
         finally:
             self.cache.close()
+
+    def _prefetching(self, items: Iterable[Item]) -> Iterator[Item]:
+        """The same items, read `PREFETCH` at a time so that their cache entries come
+        from one query. The walk runs at most that far ahead of the scan."""
+        source = iter(items)
+        while chunk := list(itertools.islice(source, PREFETCH)):
+            self.cache.prefetch(chunk)
+            yield from chunk
+        self.cache.prefetch(())  # forget the last chunk (its items are keyed by id)
 
 
 def _open(path: Path) -> sqlite3.Connection:
