@@ -49,7 +49,10 @@ class Verdict(str, Enum):
 
     @property
     def rank(self) -> int:
-        return {"allow": 0, "review": 1, "block": 2}[self.value]
+        return _VERDICT_RANK[self]
+
+
+_VERDICT_RANK = {Verdict.ALLOW: 0, Verdict.REVIEW: 1, Verdict.BLOCK: 2}
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,14 +21,12 @@ def finding_location(result: FileResult, rendered: str) -> str:
 class ConsoleReporter(Reporter):
     def end(self, scan: ScanResult) -> None:
         from rich.console import Console
-        from rich.table import Table
         from rich.text import Text
 
         console = Console(file=self.out, no_color=self.options.color is False,
                           highlight=False, soft_wrap=False)
         if not console.is_terminal:
             console.width = max(console.width, 160)  # logs and pipes: do not fold paths
-        summary = summary_dict(scan)
         verdict = scan.verdict
         dest = scan.meta.destination
         headline = Text("Verdict for ")
@@ -42,6 +40,9 @@ class ConsoleReporter(Reporter):
             self._problems(console, scan, limit=20)
             return
 
+        from rich.table import Table
+
+        summary = summary_dict(scan)
         counts = Table(title="Files", show_header=True, header_style="bold")
         counts.add_column("files", justify="right")
         counts.add_column("scanned", justify="right")
