@@ -29,7 +29,6 @@ def test_accuracy_same_with_and_without_prefilter_and_workers(tmp_path: Path,
     import dataclasses
     import functools
 
-    from dataclass_scan import api
     from dataclass_scan.detect.engine import Engine
 
     truth = build(tmp_path, n=40, seed=13)
@@ -54,7 +53,9 @@ def test_accuracy_same_with_and_without_prefilter_and_workers(tmp_path: Path,
     runs = [serial, pool]
     if available():
         runs.append(scan(paths, Config(jobs=2, cache=False, prefilter="hyperscan")))
-    monkeypatch.setattr(api, "Engine", functools.partial(Engine, prefilter=False))
+    # Patched where it is defined: a scan imports it when it first builds its engine.
+    monkeypatch.setattr("dataclass_scan.detect.engine.Engine",
+                        functools.partial(Engine, prefilter=False))
     runs.append(scan(paths, Config(jobs=1, cache=False)))
     assert sum(len(v) for v in findings(serial).values()) > 80
     assert len(findings(serial)[str(big / "all.txt")]) > 100
