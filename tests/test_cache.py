@@ -227,3 +227,12 @@ def test_items_without_the_walks_stat_are_checked_with_their_own(tmp_path):
     os.utime(f, None)  # touched now: same size, new mtime
     assert cache.lookup(item) is None
     cache.close()
+
+
+def test_prefilter_engine_is_not_part_of_the_cache_key(tmp_path):
+    """Every prefilter engine gives the same results, so switching does not rescan."""
+    root = _tree(tmp_path / "t")
+    scan([str(root)], Config(cache_file=tmp_path / "c.sqlite", jobs=1))
+    again = scan([str(root)], Config(cache_file=tmp_path / "c.sqlite", jobs=1,
+                                     prefilter="python"))
+    assert all(f.cached for f in again.files)

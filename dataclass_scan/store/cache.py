@@ -84,8 +84,10 @@ def fingerprint(ctx: Any) -> str:
             if f.is_file():
                 h.update(f.relative_to(builtin).as_posix().encode() + b"\0")
                 h.update(hashlib.sha256(f.read_bytes()).digest())
+    # Not results: how many workers, their limits, where the cache lives, which prefilter
+    # engine runs (they find the same candidates by construction).
     skip = {"jobs", "timeout", "max_memory", "cache", "cache_file", "show_values",
-            "passwords", "config_file"}
+            "passwords", "config_file", "prefilter"}
     body = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
             if f.name not in skip}
     h.update(_canon_json(body).encode())
