@@ -30,3 +30,29 @@ def test_excerpt_masks_neighbouring_values():
 def test_excerpt_show_values():
     text = "ssn 536-22-8145"
     assert "536-22-8145" in excerpt(text, 4, 15, [(4, 15, "US_SSN")], show_values=True)
+
+
+def _mask_reference(value: str, entity_type: str = "") -> str:
+    """The original definition, one character at a time."""
+    if entity_type == "MARKING":
+        return value
+    if entity_type == "EMAIL" and "@" in value:
+        local, _, domain = value.partition("@")
+        return (local[:1] + "*" * max(len(local) - 1, 2)) + "@" + domain
+    alnum = [i for i, ch in enumerate(value) if ch.isalnum()]
+    keep = set() if entity_type in ("PRIVATE_KEY", "PASSWORD") or len(alnum) < 8 \
+        else set(alnum[-4:])
+    return "".join(ch if (not ch.isalnum() or i in keep) else "*"
+                   for i, ch in enumerate(value))
+
+
+def test_mask_value_equals_the_character_by_character_definition():
+    import random
+    import string
+
+    rng = random.Random(5)
+    alphabet = string.printable + "éßİ٣²½ⅷ*—\u3000"
+    for _ in range(20_000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
+        for etype in ("", "US_SSN", "PASSWORD", "PRIVATE_KEY", "EMAIL", "MARKING"):
+            assert mask_value(value, etype) == _mask_reference(value, etype), (value, etype)

@@ -34,3 +34,21 @@ def test_confidence_raise_saturates():
     assert Confidence.LOW.raised() is Confidence.MEDIUM
     assert Confidence.MEDIUM.raised(2) is Confidence.HIGH
     assert Confidence.HIGH.raised() is Confidence.HIGH
+
+
+def test_locate_all_equals_locate_in_any_order():
+    import random
+
+    rng = random.Random(2)
+    for _ in range(200):
+        text = "".join(rng.choice(["ab", "\n", "c", "\n\n", "défg", " "])
+                       for _ in range(rng.randrange(0, 40)))
+        seg = Segment(text=text, location=Location(page=2, line=rng.choice([None, 1, 7]),
+                                                   column=rng.choice([None, 1, 4])),
+                      track_lines=True)
+        offsets = sorted(rng.randrange(0, len(text) + 1) for _ in range(rng.randrange(0, 6)))
+        if rng.random() < 0.3:
+            rng.shuffle(offsets)
+        assert seg.locate_all(offsets) == [seg.locate(o) for o in offsets], (text, offsets)
+    loc = Location(sheet="S", cell="B2")
+    assert Segment(text="a\nb", location=loc).locate_all([0, 2]) == [loc, loc]

@@ -51,13 +51,20 @@ class Allowlist:
     entries: tuple[AllowEntry, ...] = ()
     paths: tuple[str, ...] = ()
     _spec: Any = field(default=None, compare=False, repr=False)
+    # entity type -> the entries that can allow it (most name one or two types)
+    _by_type: dict[str, tuple[AllowEntry, ...]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def match(self, entity_type: str, value: str) -> str | None:
         """The description of the first entry that allows this value, or None."""
-        if not self.entries:
+        entries = self._by_type.get(entity_type)
+        if entries is None:
+            entries = self._by_type[entity_type] = tuple(
+                e for e in self.entries if not e.types or entity_type in e.types)
+        if not entries:
             return None
         normalized = normalize_value(value)
-        for entry in self.entries:
+        for entry in entries:
             try:
                 if entry.matches(entity_type, value, normalized):
                     return entry.description

@@ -3,6 +3,7 @@ unless the user asks for it with --show-values."""
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 
 MASK = "*"
@@ -17,14 +18,21 @@ def mask_value(value: str, entity_type: str = "") -> str:
     if entity_type == "EMAIL" and "@" in value:
         local, _, domain = value.partition("@")
         return (local[:1] + MASK * max(len(local) - 1, 2)) + "@" + domain
-    alnum = [i for i, ch in enumerate(value) if ch.isalnum()]
-    if entity_type in ("PRIVATE_KEY", "PASSWORD") or len(alnum) < 8:
-        keep: set[int] = set()
+    if value.isascii():
+        masked = value.translate(_MASK_ASCII)
     else:
-        keep = set(alnum[-4:])
-    return "".join(
-        ch if (not ch.isalnum() or i in keep) else MASK for i, ch in enumerate(value)
-    )
+        masked = "".join(MASK if ch.isalnum() else ch for ch in value)
+    if entity_type in ("PRIVATE_KEY", "PASSWORD") or sum(map(str.isalnum, value)) < 8:
+        return masked
+    # Keep the last 4 letters and digits: everything from the 4th-last one on is shown.
+    i, kept = len(value), 0
+    while kept < 4:
+        i -= 1
+        kept += value[i].isalnum()
+    return masked[:i] + value[i:]
+
+
+_MASK_ASCII = str.maketrans(dict.fromkeys(string.ascii_letters + string.digits, MASK))
 
 
 def excerpt(

@@ -246,6 +246,17 @@ def exists(name: str) -> bool:
     return name in REGISTRY
 
 
+# Validators whose verdict depends on nothing but the value, so the engine may remember
+# it: every one but birth_date (it compares with today), and every stdnum module.
+_IMPURE = frozenset({"birth_date"})
+
+
+def is_pure(name: str) -> bool:
+    if name.startswith(STDNUM_PREFIX):
+        return True
+    return name in REGISTRY and name not in _IMPURE
+
+
 def names() -> list[str]:
     return sorted(REGISTRY)
 
