@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from dataclass_scan.api import load_rules
 from dataclass_scan.config import Config
 from dataclass_scan.detect.engine import Engine
-from dataclass_scan.detect.prefilter import Prefilter, analyze, fold
+from dataclass_scan.detect.prefilter import SMALL_TEXT, Prefilter, analyze, fold, shortest
 from dataclass_scan.model import Location, Segment
 from fixtures.corpus import PLANTS, prose
 
@@ -295,3 +295,50 @@ def test_anchor_occurrences_may_overlap():
         text = far + value + far
         assert Prefilter([(pattern, 0)]).scan(text).regions(0)
         _check_regions(pattern, 0, text)
+
+
+# -- which patterns a segment wakes (one call per segment, not one per pattern) ---------
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_patterns(), min_size=1, max_size=6), st.sampled_from([0, regex.IGNORECASE]),
+       st.lists(st.sampled_from(_TEXT_ALPHABET), max_size=40), st.booleans())
+def test_active_names_every_pattern_that_matches(patterns, flags, parts, long_text):
+    text = "".join(parts)
+    if long_text:
+        text = "lorem ipsum " * (SMALL_TEXT // 12) + text
+    try:
+        compiled = [regex.compile(p, flags) for p in patterns]
+    except regex.error:
+        return
+    pf = Prefilter([(p, flags) for p in patterns])
+    active = pf.scan(text).active()
+    assert active == sorted(set(active))
+    for i, c in enumerate(compiled):
+        try:
+            spans = [m.span() for m in c.finditer(text, timeout=0.5)]
+        except TimeoutError:
+            continue
+        assert all(e - s >= pf.shortest[i] for s, e in spans), patterns[i]
+        if spans:
+            assert i in active, (patterns[i], text)
+
+
+def test_active_matches_regions_on_table_cells(engines):
+    """In a short text `active` is exactly the patterns whose regions are not [] and
+    whose shortest match fits."""
+    pf = engines[0]._prefilter
+    cells = ["revenue", "2024", "123457", "536-22-8145", "4539 1488 0343 6467", "", "x",
+             "jane.doe@acme-corp.com", "AKIA2OGYBAH6STMJ5Q7X", "DE89 3704 0044 0532 0130 00",
+             "+44 20 7946 0958", "Maria Garcia", "1990-05-17", "CONFIDENTIAL", "ſ1٣2"]
+    for cell in cells:
+        scan = pf.scan(cell)
+        want = [i for i in range(len(pf.keys))
+                if scan.regions(i) != [] and pf.shortest[i] <= len(cell)]
+        assert scan.active() == want, cell
+
+
+def test_shortest_is_the_fewest_characters_a_match_consumes():
+    assert shortest(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)") == 11
+    assert shortest(r"\bAKIA[A-Z2-7]{16}\b") == 20
+    assert shortest(r"a*") == 0
+    assert shortest(r"\p{L}{5}") == 0  # syntax only `regex` knows: unsure

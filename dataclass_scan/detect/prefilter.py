@@ -55,6 +55,7 @@ CLUSTER_FLOOR = 5  # fewer digits than this are everywhere (years): no regions i
 _KNOWN_FLAGS = regex.IGNORECASE | regex.MULTILINE | regex.DOTALL | regex.VERBOSE
 _COMMON = frozenset(" \t\n\r.,;:-'\"()/_")  # single characters too frequent to be keys
 _INF = float("inf")
+_DIGIT_RUN = regex.compile(r"\d+")
 
 # Syntax the stdlib parser reads differently from the `regex` module, or not at all.
 _REGEX_ONLY = regex.compile(
@@ -633,16 +634,34 @@ def _flag_prefix(flags: int) -> str:
     return f"(?{out})" if out else ""
 
 
+@functools.lru_cache(maxsize=256)
+def _parse(pattern: str, flags: int) -> Any:
+    """The stdlib parser's tree of a pattern (for `analyze` and `shortest`); raises on
+    syntax it does not know."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _sre_p.parse(pattern, flags)
+
+
+def shortest(pattern: str, flags: int = 0) -> int:
+    """The fewest characters a match consumes (look-arounds consume none); 0 when unsure.
+    A text shorter than that cannot hold a match: most table cells are."""
+    if _REGEX_ONLY.search(pattern) or flags & ~_KNOWN_FLAGS:
+        return 0
+    try:
+        return int(_parse(pattern, flags).getwidth()[0])
+    except Exception:  # noqa: BLE001 - any syntax the stdlib parser does not know
+        return 0
+
+
 def analyze(pattern: str, flags: int = 0) -> PatternKey:
     """Derive the prefilter key of one pattern; `PatternKey()` (no key) when unsure."""
     if _REGEX_ONLY.search(pattern) or flags & ~_KNOWN_FLAGS:
         return _NO_KEY
     try:
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            parsed = _sre_p.parse(pattern, flags)
+        parsed = _parse(pattern, flags)
         lo_hi = parsed.getwidth()
     except Exception:  # noqa: BLE001 - any syntax the stdlib parser does not know
         return _NO_KEY
@@ -714,6 +733,7 @@ class Prefilter:
 
     def __init__(self, patterns: Sequence[tuple[str, int]]) -> None:
         self.keys = [analyze(p, f) for p, f in patterns]
+        self.shortest = [shortest(p, f) for p, f in patterns]
         self._automaton: Any = None
         by_literal: dict[str, list[int]] = {}
         for i, key in enumerate(self.keys):
@@ -732,6 +752,26 @@ class Prefilter:
             if key.cluster_digits >= CLUSTER_FLOOR:
                 have = self.cluster_floor.get(key.cluster_gap, key.cluster_digits)
                 self.cluster_floor[key.cluster_gap] = min(have, key.cluster_digits)
+        # For `PrefilterScan.active`: patterns by the kind of their key, in the order
+        # `regions` tells them apart.
+        self._cluster_keyed: dict[int, list[tuple[int, int]]] = {}  # gap -> (digits, index)
+        self._anchor_keyed: list[int] = []
+        self._literal_keyed: list[int] = []
+        self._digit_keyed: dict[int, list[int]] = {}
+        self._other_keyed: list[int] = []
+        for i, key in enumerate(self.keys):
+            if key.cluster_digits:
+                self._cluster_keyed.setdefault(key.cluster_gap, []).append(
+                    (key.cluster_digits, i))
+            elif key.anchor_src is not None:
+                self._anchor_keyed.append(i)
+            elif key.literals:
+                self._literal_keyed.append(i)
+            elif key.digits:
+                self._digit_keyed.setdefault(key.digits, []).append(i)
+            else:
+                self._other_keyed.append(i)
+        self._literal_set = frozenset(self._literal_keyed)
 
     def scan(self, text: str) -> PrefilterScan:
         return PrefilterScan(self, text)
@@ -765,6 +805,49 @@ class PrefilterScan:
                         hits[i] = [span]
                     elif lst[-1] != span:
                         lst.append(span)
+
+    def active(self) -> list[int]:
+        """The patterns that may match, ascending: every one whose `regions` is not []
+        and whose shortest match fits in the text (in a text longer than SMALL_TEXT,
+        some whose regions are [] too). One call instead of one per pattern, which cost
+        more than scanning a table cell."""
+        pf = self._pf
+        n = len(self._text)
+        short = pf.shortest
+        out = [i for i in pf._other_keyed if short[i] <= n]
+        if self._failed:
+            out.extend(i for i in pf._literal_keyed if short[i] <= n)
+        else:
+            out.extend(i for i in self._hits if i in pf._literal_set and short[i] <= n)
+        if n > SMALL_TEXT:
+            out.extend(pf._anchor_keyed)
+            for indices in pf._digit_keyed.values():
+                out.extend(indices)
+            for members in pf._cluster_keyed.values():
+                out.extend(i for _, i in members)
+            out.sort()
+            return out
+        ascii_text = self._text.isascii()
+        for i in pf._anchor_keyed:
+            key = pf.keys[i]
+            src = key.anchor_ascii_src if ascii_text else key.anchor_src
+            if short[i] <= n and _compile_anchor(src or "").search(self._text) is not None:
+                out.append(i)
+        if pf._digit_keyed or pf._cluster_keyed:
+            runs = _DIGIT_RUN.findall(self._text)
+            longest = max(map(len, runs), default=0)
+            for k, indices in pf._digit_keyed.items():
+                if self._failed or k <= longest:  # (`regions` ignores digits if failed)
+                    out.extend(i for i in indices if short[i] <= n)
+            total = sum(map(len, runs))  # no cluster holds more digits than this
+            for gap, members in pf._cluster_keyed.items():
+                fit = [(digits, i) for digits, i in members if digits <= total
+                       and short[i] <= n]
+                if fit:
+                    most = max(self._cluster_buckets(gap), default=0)
+                    out.extend(i for digits, i in fit if digits <= most)
+        out.sort()
+        return out
 
     def regions(self, index: int) -> list[tuple[int, int]] | None:
         """Where pattern `index` must run: None = the whole text; [] = nowhere."""
