@@ -34,8 +34,9 @@ from dataclass_scan.detect.hsprefilter import available as hyperscan_available
 from dataclass_scan.detect.names import NameMatcher
 from dataclass_scan.detect.prefilter import Prefilter, PrefilterScan
 from dataclass_scan.detect.rulepack import Rule, RulePack
-from dataclass_scan.keys import normalize_value, value_hash
-from dataclass_scan.model import Confidence, Finding, Segment, newline_index
+from dataclass_scan.detect.words import ScannedText, Vocabulary, WordSet, words_regex
+from dataclass_scan.keys import normalize_value, value_hasher
+from dataclass_scan.model import Confidence, Finding, Segment
 
 DEFAULT_PATTERN_TIMEOUT = 2.0  # seconds per pattern per segment
 IGNORE_MARKER_RE = regex.compile(
@@ -74,18 +75,14 @@ class DetectResult:
     errors: list[str] = field(default_factory=list)
 
 
-def _words_regex(words: Sequence[str]) -> regex.Pattern[str] | None:
-    if not words:
-        return None
-    alternation = "|".join(regex.escape(k) for k in sorted(words, key=len, reverse=True))
-    return regex.compile(rf"(?<![\p{{L}}\p{{N}}])(?:{alternation})(?![\p{{L}}\p{{N}}])", regex.I)
-
-
-# Kept for callers of the skeleton's name.
-_keywords_regex = _words_regex
+# Kept for callers of the skeleton's names; the engine matches words with detect/words.py.
+_words_regex = words_regex
+_keywords_regex = words_regex
 
 
 _UNSET: Any = object()
+_LEVELS = tuple(Confidence)  # low to high
+_MEMO_SIZE = 65536  # entries in the per-engine memos (validator verdicts, column contexts)
 
 
 _EDM_RULE = Rule(id="edm", name="Exact data match (.edm file)", type="EDM_MATCH",
@@ -98,15 +95,20 @@ class _CompiledRule:
     list of every pack up front dominated the start-up of a one-file scan, and the
     prefilter means most patterns never run on a given file."""
 
-    __slots__ = ("rule", "validators", "exclude_values", "_patterns", "_keywords_re",
-                 "_negative_re", "_exclude_words_re", "_exclude_patterns")
+    __slots__ = ("rule", "validators", "exclude_values", "_patterns", "keywords", "negative",
+                 "exclude_words", "has_words", "_exclude_patterns")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
-        self.validators = [(n, validator_registry.get(n)) for n in rule.validators]
+        # (name, function, memoizable, the reason it gives when it passes)
+        self.validators = [(n, validator_registry.get(n), validator_registry.is_pure(n),
+                            f"validator {n} passed") for n in rule.validators]
         self.exclude_values = frozenset(normalize_value(v) for v in rule.exclude.values)
         self._patterns: list[regex.Pattern[str] | None] = [None] * len(rule.patterns)
-        self._keywords_re = self._negative_re = self._exclude_words_re = _UNSET
+        self.keywords = WordSet(rule.context.keywords) if rule.context.keywords else None
+        self.negative = WordSet(rule.context.negative) if rule.context.negative else None
+        self.exclude_words = WordSet(rule.exclude.words) if rule.exclude.words else None
+        self.has_words = bool(self.keywords or self.negative or self.exclude_words)
         self._exclude_patterns: list[regex.Pattern[str]] | None = None
 
     def pattern(self, i: int) -> regex.Pattern[str]:
@@ -120,22 +122,8 @@ class _CompiledRule:
         return [self.pattern(i) for i in range(len(self._patterns))]
 
     @property
-    def keywords_re(self) -> regex.Pattern[str] | None:
-        if self._keywords_re is _UNSET:
-            self._keywords_re = _words_regex(self.rule.context.keywords)
-        return self._keywords_re  # type: ignore[no-any-return]
-
-    @property
-    def negative_re(self) -> regex.Pattern[str] | None:
-        if self._negative_re is _UNSET:
-            self._negative_re = _words_regex(self.rule.context.negative)
-        return self._negative_re  # type: ignore[no-any-return]
-
-    @property
-    def exclude_words_re(self) -> regex.Pattern[str] | None:
-        if self._exclude_words_re is _UNSET:
-            self._exclude_words_re = _words_regex(self.rule.exclude.words)
-        return self._exclude_words_re  # type: ignore[no-any-return]
+    def word_sets(self) -> list[WordSet]:
+        return [s for s in (self.keywords, self.negative, self.exclude_words) if s is not None]
 
     @property
     def exclude_patterns(self) -> list[regex.Pattern[str]]:
@@ -146,18 +134,49 @@ class _CompiledRule:
 
 
 class _SegmentState:
-    """Per-segment facts computed at most once (inline ignore markers)."""
+    """Per-segment facts computed at most once: inline ignore markers, the column/key
+    context, and the words found around each candidate span (shared by every rule with
+    a candidate there: a 9-digit number is a candidate for a dozen rules)."""
 
-    __slots__ = ("segment", "_ignored", "context")
+    __slots__ = ("segment", "_ignored", "_engine", "_context", "_context_words", "_windows")
 
-    def __init__(self, segment: Segment) -> None:
+    def __init__(self, segment: Segment, engine: Engine) -> None:
         self.segment = segment
+        self._engine = engine
         self._ignored: list[tuple[int, int, frozenset[str] | None]] | None = None
+        self._context: str | None = None
+        self._context_words: ScannedText | None = None
+        self._windows: dict[tuple[int, int, int], ScannedText] = {}
+
+    @property
+    def context(self) -> str:
         # A column header or JSON key, also with `_` and `-` read as spaces, so that
         # `date_of_birth` meets the keyword "date of birth".
-        ctx = segment.context
-        spaced = ctx.replace("_", " ").replace("-", " ") if ctx else ""
-        self.context = f"{ctx} | {spaced}" if spaced != ctx else ctx
+        if self._context is None:
+            ctx = self.segment.context
+            spaced = ctx.replace("_", " ").replace("-", " ") if ctx else ""
+            self._context = f"{ctx} | {spaced}" if spaced != ctx else ctx
+        return self._context
+
+    def context_words(self) -> ScannedText:
+        if self._context_words is None:
+            self._context_words = self._engine._scan_context(self.context)
+        return self._context_words
+
+    def window_words(self, start: int, end: int, w: int) -> ScannedText:
+        """The words in the text around text[start:end], `w` characters each side."""
+        key = (start, end, w)
+        found = self._windows.get(key)
+        if found is None:
+            text = self.segment.text
+            before, after = text[max(0, start - w): start], text[end: end + w]
+            # Context stays within the paragraph: a blank line ends it.
+            if "\n\n" in before:
+                before = before.rsplit("\n\n", 1)[1]
+            if "\n\n" in after:
+                after = after.split("\n\n", 1)[0]
+            found = self._windows[key] = self._engine._vocabulary().scan(before + " " + after)
+        return found
 
     def ignored_by_marker(self, rule_id: str, start: int) -> bool:
         text = self.segment.text
@@ -219,6 +238,31 @@ class Engine:
             # Hyperscan (detect/hsprefilter.py) serves large texts when installed; the
             # pure-Python prefilter gives the same regions, and serves everything else.
             self._prefilter = HsPrefilter(pf_patterns) if native else Prefilter(pf_patterns)
+        # Prefilter pattern index -> position of its rule in self._regex_rules.
+        self._pattern_owner = [j for j, crule in enumerate(self._regex_rules)
+                               for _ in crule.rule.patterns]
+        self._words: Vocabulary | None = None
+        self._context_words: dict[str, ScannedText] = {}
+        # Validators and the allowlist are pure functions of the value, and values repeat
+        # (the same card in every e-mail footer, a dozen rules on one 9-digit number).
+        self._verdicts: dict[tuple[str, str], bool | None] = {}
+        self._allowed: dict[tuple[str, str], str | None] = {}
+
+    def _vocabulary(self) -> Vocabulary:
+        """Every context word of every rule, built on the first candidate that needs it."""
+        if self._words is None:
+            self._words = Vocabulary(s for c in self._compiled.values() for s in c.word_sets)
+        return self._words
+
+    def _scan_context(self, context: str) -> ScannedText:
+        """The words in a column header or JSON key: the same few headers come with
+        every cell of a table, so they are looked up once."""
+        found = self._context_words.get(context)
+        if found is None:
+            if len(self._context_words) >= _MEMO_SIZE:
+                self._context_words.clear()
+            found = self._context_words[context] = self._vocabulary().scan(context)
+        return found
 
     # -- segment level ---------------------------------------------------------------
 
@@ -229,10 +273,17 @@ class Engine:
         text = segment.text
         if not text or text.isspace():
             return result
-        state = _SegmentState(segment)
+        state = _SegmentState(segment, self)
         candidates: list[Candidate] = []
         pf = self._prefilter.scan(text) if self._prefilter is not None else None
-        for crule in self._regex_rules:
+        regex_rules = self._regex_rules
+        if isinstance(pf, PrefilterScan):  # (a Hyperscan scan serves large texts only)
+            # Only the rules with a pattern the prefilter has not ruled out: a table cell
+            # wakes two or three of them, and asking about every pattern of every rule
+            # cost more than scanning the cell.
+            owner = self._pattern_owner
+            regex_rules = [regex_rules[j] for j in sorted({owner[i] for i in pf.active()})]
+        for crule in regex_rules:
             try:
                 self._run_regex_rule(crule, state, candidates, tracer, pf)
             except TimeoutError:
@@ -267,22 +318,27 @@ class Engine:
                     f"rule {crule.rule.id}: pattern timed out after {self.pattern_timeout}s")
         if self.edm is not None:
             candidates = self._exact_data_match(state, candidates, tracer)
+        if not candidates:
+            return result
         chosen = _resolve_overlaps(candidates, tracer)
         spans = [(c.start, c.end, c.rule.type) for c in chosen]
         near = _NearbySpans(spans)
-        newlines = newline_index(text) if segment.track_lines else None
-        for c in chosen:
+        locations = segment.locate_all([c.start for c in chosen])
+        hash_value = value_hasher()
+        keep_values = self.keep_values
+        for c, location in zip(chosen, locations, strict=True):
+            rule = c.rule
             result.findings.append(
                 Finding(
-                    rule=c.rule.id,
-                    type=c.rule.type,
-                    category=c.rule.category,
+                    rule=rule.id,
+                    type=rule.type,
+                    category=rule.category,
                     confidence=c.confidence,
-                    location=segment.locate(c.start, newlines),
+                    location=location,
                     excerpt=masking.excerpt(text, c.start, c.end, near(c.start, c.end),
                                            show_values=show_values),
-                    value_hash=value_hash(c.rule.type, c.value),
-                    value=c.value if self.keep_values else "",
+                    value_hash=hash_value(rule.type, c.value),
+                    value=c.value if keep_values else "",
                     start=c.start,
                     end=c.end,
                     reasons=c.reasons,
@@ -332,8 +388,7 @@ class Engine:
     ) -> Candidate | None:
         """Every check on one candidate span, in order. None means dropped."""
         rule = crule.rule
-        segment = state.segment
-        text = segment.text
+        text = state.segment.text
         value = text[start:end]
 
         def note(step: str, outcome: str, detail: str) -> None:
@@ -341,25 +396,29 @@ class Engine:
                 tracer(TraceEvent(rule.id, start, end, step, outcome, detail))
 
         reasons: list[str] = []
-        for name, fn in crule.validators:
-            verdict = fn(value)
+        for name, fn, pure, passed in crule.validators:
+            if pure:
+                verdict = self._verdicts.get((name, value), _UNSET)
+                if verdict is _UNSET:
+                    verdict = fn(value)
+                    if len(self._verdicts) >= _MEMO_SIZE:
+                        self._verdicts.clear()
+                    self._verdicts[(name, value)] = verdict
+            else:
+                verdict = fn(value)
             if verdict is False:
-                note("validator", "drop", f"validator {name} rejected the value")
+                if tracer is not None:
+                    note("validator", "drop", f"validator {name} rejected the value")
                 return None
             if verdict is True:
-                reasons.append(f"validator {name} passed")
-                note("validator", "pass", f"validator {name} passed")
-            else:
+                reasons.append(passed)
+                if tracer is not None:
+                    note("validator", "pass", passed)
+            elif tracer is not None:
                 note("validator", "info", f"validator {name} could not tell")
 
         w = rule.context.window
-        before, after = text[max(0, start - w): start], text[end: end + w]
-        # Context stays within the paragraph: a blank line ends it.
-        if "\n\n" in before:
-            before = before.rsplit("\n\n", 1)[1]
-        if "\n\n" in after:
-            after = after.split("\n\n", 1)[0]
-        around = before + " " + after
+        near = state.window_words(start, end, w) if crule.has_words else None
         if crule.exclude_values and normalize_value(value) in crule.exclude_values:
             note("exclude", "drop", "value is in the rule's exclude.values")
             return None
@@ -367,15 +426,21 @@ class Engine:
             if pat.fullmatch(value, timeout=self.pattern_timeout):
                 note("exclude", "drop", f"value matches exclude pattern {pat.pattern[:60]!r}")
                 return None
-        if crule.exclude_words_re is not None:
-            m = crule.exclude_words_re.search(around)
-            if m is None and state.context:
-                m = crule.exclude_words_re.search(state.context)
-            if m is not None:
-                note("exclude", "drop", f"exclusion word {m.group(0).lower()!r} nearby")
+        if crule.exclude_words is not None:
+            assert near is not None
+            word = crule.exclude_words.search(near)
+            if word is None and state.context:
+                word = crule.exclude_words.search(state.context_words())
+            if word is not None:
+                note("exclude", "drop", f"exclusion word {word!r} nearby")
                 return None
 
-        allowed = self.allowlist.match(rule.type, value)
+        allowed = self._allowed.get((rule.type, value), _UNSET)
+        if allowed is _UNSET:
+            allowed = self.allowlist.match(rule.type, value)
+            if len(self._allowed) >= _MEMO_SIZE:
+                self._allowed.clear()
+            self._allowed[(rule.type, value)] = allowed
         if allowed is not None:
             note("allowlist", "drop", f"allowlisted: {allowed}")
             return None
@@ -384,41 +449,45 @@ class Engine:
             return None
 
         confidence = rule.confidence
-        if crule.keywords_re is not None:
-            m = crule.keywords_re.search(around)
+        if crule.keywords is not None:
+            assert near is not None
+            word = crule.keywords.search(near)
             where = "nearby"
-            if m is None and state.context:
-                m = crule.keywords_re.search(state.context)
+            if word is None and state.context:
+                word = crule.keywords.search(state.context_words())
                 where = "in the column/key"
-            if m is not None:
-                word = m.group(0).lower()
+            if word is not None:
                 confidence = confidence.raised(rule.context.boost)
                 reasons.append(f"context word {word!r}")
-                note("context", "raise", f"context word {word!r} {where}: "
-                     f"{rule.confidence.value} -> {confidence.value}")
+                if tracer is not None:
+                    note("context", "raise", f"context word {word!r} {where}: "
+                         f"{rule.confidence.value} -> {confidence.value}")
             elif rule.context.required:
-                note("context", "drop", "no context word within "
-                     f"{w} characters or in the column/key, and context is required")
+                if tracer is not None:
+                    note("context", "drop", "no context word within "
+                         f"{w} characters or in the column/key, and context is required")
                 return None
-            else:
+            elif tracer is not None:
                 note("context", "info", "no context word nearby")
-        if crule.negative_re is not None:
-            m = crule.negative_re.search(around)
-            if m is None and state.context:
-                m = crule.negative_re.search(state.context)
-            if m is not None:
-                word = m.group(0).lower()
+        if crule.negative is not None:
+            assert near is not None
+            word = crule.negative.search(near)
+            if word is None and state.context:
+                word = crule.negative.search(state.context_words())
+            if word is not None:
                 rank = confidence.rank - rule.context.penalty
                 if rank < 0:
                     note("negative", "drop",
                          f"negative context word {word!r} pushed it below low")
                     return None
-                lowered = list(Confidence)[rank]
-                note("negative", "lower",
-                     f"negative context word {word!r}: {confidence.value} -> {lowered.value}")
+                lowered = _LEVELS[rank]
+                if tracer is not None:
+                    note("negative", "lower", f"negative context word {word!r}: "
+                         f"{confidence.value} -> {lowered.value}")
                 confidence = lowered
                 reasons.append(f"negative context word {word!r}")
-        note("result", "keep", f"candidate kept at {confidence.value}")
+        if tracer is not None:
+            note("result", "keep", f"candidate kept at {confidence.value}")
         return Candidate(rule, start, end, value, confidence, tuple(reasons))
 
     def _exact_data_match(
