@@ -20,6 +20,7 @@ from typing import Any
 
 from dataclass_scan.errors import ExtractionError
 from dataclass_scan.extract import ExtractContext
+from dataclass_scan.extract.text import read_upto
 from dataclass_scan.model import Item, Location, Segment
 
 SCANNED_HEADERS = ("Subject", "From", "To", "Cc", "Bcc", "Reply-To", "Sender", "Delivered-To")
@@ -58,7 +59,7 @@ def _header_segments(headers: dict[str, str]) -> Iterator[Segment]:
 
 def extract_eml(item: Item, ctx: ExtractContext) -> Iterator[Segment | Item]:
     with item.open() as fh:
-        data = fh.read(ctx.max_bytes + 1)
+        data = read_upto(fh, ctx.max_bytes + 1, item.size)
     if len(data) > ctx.max_bytes:
         ctx.warn(f"only the first {ctx.max_bytes} bytes were read")
         data = data[: ctx.max_bytes]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import IO
 
 from dataclass_scan.errors import BinaryFileError
 from dataclass_scan.extract import ExtractContext
@@ -55,9 +56,24 @@ def _text_with_nuls(data: bytes) -> str | None:
         return None
 
 
+def read_upto(fh: IO[bytes], limit: int, size: int) -> bytes:
+    """At most `limit` bytes of `fh`, a file of about `size` bytes. `fh.read(limit)`
+    would allocate `limit` bytes up front: with `--max-file-size 100GB` every file
+    failed as out of memory."""
+    data = fh.read(min(limit, size + 1))
+    if len(data) <= size or len(data) >= limit:
+        return data
+    parts = [data]  # the file grew since it was listed: the rest piece by piece
+    got = len(data)
+    while got < limit and (piece := fh.read(min(limit - got, 16 * 1024 * 1024))):
+        parts.append(piece)
+        got += len(piece)
+    return b"".join(parts)
+
+
 def read_text(item: Item, ctx: ExtractContext) -> str:
     with item.open() as fh:
-        data = fh.read(ctx.max_bytes + 1)
+        data = read_upto(fh, ctx.max_bytes + 1, item.size)
     if len(data) > ctx.max_bytes:
         ctx.warn(f"only the first {ctx.max_bytes} bytes were read")
         data = data[: ctx.max_bytes]
@@ -68,9 +84,7 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
     from dataclass_scan.extract import stream
 
     if item.size > stream.STREAM_THRESHOLD:  # large: overlapping chunks, bounded memory
-        with item.open() as fh:
-            head = fh.read(1024 * 1024)
-        encoding, nul_to_space = stream.stream_encoding(head)
+        encoding, nul_to_space = stream.file_encoding(item)
         yield from stream.text_chunks(item, ctx, encoding, nul_to_space)
         return
     text = read_text(item, ctx)

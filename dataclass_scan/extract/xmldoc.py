@@ -9,6 +9,7 @@ from xml.parsers import expat
 
 from dataclass_scan.errors import ExtractionError
 from dataclass_scan.extract import ExtractContext
+from dataclass_scan.extract.text import read_upto
 from dataclass_scan.model import Item, Location, Segment
 
 
@@ -22,7 +23,7 @@ def _local(name: str) -> str:
 
 def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
     with item.open() as fh:
-        data = fh.read(ctx.max_bytes + 1)
+        data = read_upto(fh, ctx.max_bytes + 1, item.size)
     if len(data) > ctx.max_bytes:
         ctx.warn(f"only the first {ctx.max_bytes} bytes were read")
         data = data[: ctx.max_bytes]
