@@ -4,12 +4,13 @@ context. A `.json` file that holds one document per line is read as NDJSON."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from typing import Any
 
 from dataclass_scan.errors import ExtractionError
-from dataclass_scan.extract import ExtractContext
+from dataclass_scan.extract import ExtractContext, stream
 from dataclass_scan.extract.text import read_text
 from dataclass_scan.model import Item, Location, Segment
 
@@ -81,8 +82,21 @@ def _concatenated(text: str) -> list[tuple[int, Any]] | None:
 
 
 def _lines(text: str, ctx: ExtractContext) -> Iterator[Segment]:
+    yield from _read_lines(stream.LineReader(io.StringIO(text, newline="")), ctx)
+
+
+def _read_lines(lines: stream.LineReader, ctx: ExtractContext) -> Iterator[Segment]:
+    """One JSON document per physical line (`\\n`, `\\r\\n` or `\\r`: a U+2028 or a form
+    feed inside a string is not a line break), each walked as it is read."""
     bad = 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    while line := lines.readline():
+        number = lines.number + 1 if lines.over(line) else lines.number
+        if lines.over(line):
+            # Longer than the limit (streamed files only): scanned as text in
+            # overlapping chunks, like a line that is not JSON, without parsing it.
+            yield from stream.chunk_pieces(lines.rest(line), number, 1)
+            continue
+        line = line.rstrip("\r\n")
         if not line.strip():
             continue
         try:
@@ -98,4 +112,10 @@ def _lines(text: str, ctx: ExtractContext) -> Iterator[Segment]:
 
 
 def extract_lines(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
+    if item.size > stream.STREAM_THRESHOLD:
+        # Large: one line at a time from a decoded stream, so memory stays bounded.
+        encoding, nul_to_space = stream.file_encoding(item)
+        with stream.open_text(item, ctx, encoding, nul_to_space) as fh:
+            yield from _read_lines(stream.LineReader(fh, stream.LINE_CHARS), ctx)
+        return
     yield from _lines(read_text(item, ctx), ctx)
