@@ -273,3 +273,18 @@ def test_record_end_agrees_with_csv(dialect):
         if ends.state != 0:  # csv returns the last record at the end of the data
             got.append(len(lines))
         assert got == expected, (text, dialect)
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_streamed_records_respect_max_bytes(tmp_path, monkeypatch, kind):
+    path = tmp_path / f"t.{kind}"
+    if kind == "csv":
+        path.write_text("name,note\n" + "ann,lorem ipsum\n" * 300 + "eve,SSN: 536-22-8145\n")
+    else:
+        path.write_text('{"note": "lorem ipsum"}\n' * 300 + '{"ssn": "536-22-8145"}\n')
+    monkeypatch.setattr(stream, "STREAM_THRESHOLD", 0)
+    item = Item(path=str(path), size=path.stat().st_size, fs_path=str(path))
+    xctx = ExtractContext(max_bytes=3000)
+    segments = list((extract_csv if kind == "csv" else extract_lines)(item, xctx))
+    assert segments and not any("536" in s.text for s in segments)
+    assert xctx.warnings == ["only the first 3000 bytes were read"]

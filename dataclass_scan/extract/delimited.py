@@ -37,7 +37,9 @@ def extract(item: Item, ctx: ExtractContext) -> Iterator[Segment]:
         # Large: rows read one by one from a decoded stream, so memory holds one record
         # (at most stream.LINE_CHARS characters; a longer one is scanned as text).
         encoding, nul_to_space = stream.file_encoding(item)
-        with stream.open_text(item, ctx, encoding, nul_to_space) as fh:
+        # (A context of its own: a read cut short is reported once, by the scan.)
+        with stream.open_text(item, ExtractContext(max_bytes=ctx.max_bytes), encoding,
+                              nul_to_space) as fh:
             sample = fh.read(16384)
         with stream.open_text(item, ctx, encoding, nul_to_space) as fh:
             yield from _cells(item, sample, stream.LineReader(fh, stream.LINE_CHARS), ctx)
