@@ -288,3 +288,21 @@ def test_streamed_records_respect_max_bytes(tmp_path, monkeypatch, kind):
     segments = list((extract_csv if kind == "csv" else extract_lines)(item, xctx))
     assert segments and not any("536" in s.text for s in segments)
     assert xctx.warnings == ["only the first 3000 bytes were read"]
+
+
+def test_a_huge_max_file_size_still_reads_files(tmp_path):
+    """Whole-file reads allocated --max-file-size bytes up front: with 100GB every file
+    came back as `out of memory`."""
+    from dataclass_scan.extract.text import read_upto
+
+    for name, body in (("a.txt", "SSN: 536-22-8145\n"), ("b.csv", "ssn\n536-22-8145\n"),
+                       ("c.jsonl", '{"ssn": "536-22-8145"}\n')):
+        path = tmp_path / name
+        path.write_text(body)
+        result = scan([str(path)], Config(jobs=1, cache=False,
+                                          max_file_size=100 * 1024**4)).files[0]
+        assert result.status.value == "scanned" and result.findings, name
+    data = b"0123456789" * 10
+    assert read_upto(io.BytesIO(data), 10**15, 40) == data  # grown since it was listed
+    assert read_upto(io.BytesIO(data), 30, 100) == data[:30]
+    assert read_upto(io.BytesIO(data), 10**15, 100) == data
