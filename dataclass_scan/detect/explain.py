@@ -92,8 +92,11 @@ def explain_paths(
             by_span: dict[tuple[str, int, int], list[TraceEvent]] = {}
             for e in events:
                 by_span.setdefault((e.rule, e.start, e.end), []).append(e)
+            # One newline index per segment: locating each span afresh was quadratic.
+            starts = sorted({s for _r, s, _e in by_span})
+            locs = dict(zip(starts, seg.locate_all(starts), strict=True))
             for (rule_id, start, end), evs in by_span.items():
-                loc = seg.locate(start)
+                loc = locs[start]
                 if not location_matches(loc, where):
                     continue
                 rule = next((r for r in engine.rules if r.id == rule_id), None)
