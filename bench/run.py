@@ -261,13 +261,27 @@ def main() -> None:
         pages = 60 if quick else 200
         pdf = work / "doc.pdf"
         make_pdf(pdf, pages)
-        t_pdf, _ = run([*scan, "--jobs", "1", str(pdf)], env)
+        t_pdf = best_of(2, [*scan, "--jobs", "1", str(pdf)], env)
         cpu_pdf = CPU["last"]
         t_raw = best_of(2, [sys.executable, "-c", _PDFIUM, str(pdf)])
         cpu_raw = CPU["last"]
-        row(f"PDF, {pages} pages", f"{pages / t_pdf:.0f} pages/s ({cpu_pdf:.2f} CPU-s)",
+        row(f"PDF, {pages} pages", f"{pages / t_pdf:.0f} pages/s ({cpu_pdf:.2f} CPU-s, "
+            f"{t_raw / t_pdf:.2f}x raw)",
             f"raw pypdfium2 {pages / t_raw:.0f} pages/s ({cpu_raw:.2f} CPU-s)", ">= 0.5x raw",
             t_raw / t_pdf >= 0.5)
+        # A long document: the scanner's fixed start-up (rule packs, CLI) no longer
+        # dominates, so this is the per-page rate.
+        long_pages = 600 if quick else 2000
+        long_pdf = work / "long.pdf"
+        make_pdf(long_pdf, long_pages)
+        t_lpdf = best_of(2, [*scan, "--jobs", "1", str(long_pdf)], env)
+        cpu_lpdf = CPU["last"]
+        t_lraw = best_of(2, [sys.executable, "-c", _PDFIUM, str(long_pdf)])
+        cpu_lraw = CPU["last"]
+        row(f"PDF, {long_pages} pages", f"{long_pages / t_lpdf:.0f} pages/s "
+            f"({cpu_lpdf:.2f} CPU-s, {t_lraw / t_lpdf:.2f}x raw)",
+            f"raw pypdfium2 {long_pages / t_lraw:.0f} pages/s ({cpu_lraw:.2f} CPU-s)",
+            ">= 0.5x raw", t_lraw / t_lpdf >= 0.5)
         # The extractor alone (no CLI, rule packs or detection), so the PDF stage's own
         # cost stays visible apart from the detection that follows it.
         t_xpdf = best_of(2, [sys.executable, "-c", _PDF_EXTRACT_ONLY, str(pdf)])
