@@ -21,7 +21,9 @@ from fixtures.corpus import PLANTS, prose
 @pytest.fixture(scope="module")
 def engines():
     packs = load_rules(Config())
-    return Engine(packs), Engine(packs, prefilter=False)
+    # The pure-Python prefilter: with Hyperscan installed, "auto" would pick that one
+    # (tests/test_hsprefilter.py covers it).
+    return Engine(packs, prefilter_engine="python"), Engine(packs, prefilter=False)
 
 
 def _findings(engine, text, track=True):
