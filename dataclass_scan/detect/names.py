@@ -1,4 +1,4 @@
-"""Person names: dictionary hits (first and last names, one Aho-Corasick pass) grown
+"""Person names: dictionary hits (first and last names) grown
 into `First [M.] Last` spans. Rules of kind `names` decide with context whether a
 span is reported (a `Name:` label, a salutation, a signature block, a name column).
 
@@ -9,11 +9,32 @@ Candidates:
 - a surname right after a title (`Mr.`, `Dr`, `Frau`, `Mme`, `Sra.` ...);
 - a single first or last name that is the whole text of a table cell (the column
   header is its context).
+
+Why the pass is cheap: a dictionary hit counts only when its token stands alone (no
+letter, digit, `_` or `@` on either side) and is capitalised: first character upper
+case, the rest all lower or all upper case. Matching the folded dictionary against the
+folded text, as the first version did, finds every short name inside ordinary words
+(`ann` in `annual`, `al` in `also`), half a million per 4 MB of prose, each rejected in
+Python. Instead, keys are split three ways:
+- keys of ASCII letters (all the built-in ones): one regex pass finds every capitalised
+  word of ASCII letters, and a dict holding the only two spellings that can pass
+  (`Ann`, `ANN`) says which are names; the same pass notes where titles start, so the
+  `Mr. Name` regex is tried only there;
+- other ASCII keys (`o'neil`, `mary ann`): those two spellings in an Aho-Corasick
+  automaton over the original text;
+- tokens with a non-ASCII character (`Zoë`, `ÖZTÜRK`, a Kelvin sign that folds to `k`):
+  the folded dictionary over the folded text, as before, but only in windows around
+  the characters that can be part of a key.
+Every hit still passes the same checks, so the hits are exactly those of one folded
+pass over the whole text; the first version is kept in tests/test_names_equivalence.py
+and compared. Cheap character tests then skip the tail and title regexes where they
+cannot match.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import bisect
+from collections.abc import Iterable, Iterator, Sequence
 
 import ahocorasick
 import regex
@@ -25,20 +46,51 @@ _TAIL_RE = regex.compile(
     r"(?:[ \t]+(?:\p{Lu}\.[ \t]*)?(?:(?:van|von|de|da|del|der|di|le|la|du|dos|das|ter|ten|bin)"
     r"[ \t]+)?\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?){1,2}"
 )
+# Titles before a surname, and before any capitalised name.
+_TITLES_BEFORE = ("Mr", "Mrs", "Ms", "Mx", "Miss", "Dr", "Prof", "Herr", "Frau", "Mme", "Mlle",
+                  "Sr", "Sra", "Srta", "Señor", "Señora", "Don", "Doña")
+_TITLES = ("Mr", "Mrs", "Ms", "Mx", "Miss", "Dr", "Prof", "Herr", "Frau", "Mme", "Mlle", "Sra",
+           "Srta", "Señor", "Señora")
 _TITLE_BEFORE_RE = regex.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Srta|Señor|Señora|Don|Doña)"
-    r"\.?|\bM\.)[ \t]+$"
+    r"(?:\b(?:" + "|".join(_TITLES_BEFORE) + r")\.?|\bM\.)[ \t]+$"
 )
 _TITLE_NAME_RE = regex.compile(
-    r"(?<![\w])(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Herr|Frau|Mme|Mlle|Sra|Srta|Señor|Señora)\.?[ \t]+"
+    r"(?<![\w])(?:" + "|".join(_TITLES) + r")\.?[ \t]+"
     r"(?P<name>\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?(?:[ \t]+\p{Lu}[\p{Ll}'’]+)?)"
 )
+# What the text before `[ \t]+$` must end with for _TITLE_BEFORE_RE to match, and the
+# last characters of those endings (plus blanks, which may come between).
+_TITLE_BEFORE_ENDS = _TITLES_BEFORE + tuple(t + "." for t in _TITLES_BEFORE) + ("M.",)
+_NEAR_TITLE = frozenset(t[-1] for t in _TITLE_BEFORE_ENDS) | {" ", "\t"}
+# Every maximal run of ASCII letters that starts with a capital, with no ASCII digit or
+# `_` before it. Dictionary names in ASCII letters are such runs, and so is the start of
+# every _TITLE_NAME_RE match: an ASCII title, or `Se` of `Señor`/`Señora` (no title can
+# start inside another: each has one capital, first).
+_WORD_RE = regex.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Za-z]*+")
+_TITLE_RUNS = frozenset(regex.match(r"[A-Za-z]*", t).group() for t in _TITLES)
+# Characters after a blank that can begin a _TAIL_RE name (a capital or a particle).
+_TAIL_NEXT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZvdltb \t")
+_LETTERS_RE = regex.compile(r"[a-z]+")
 _STOP = frozenset({"The", "And", "Or", "Of", "In", "On", "At", "To", "For", "From", "With",
                    "Inc", "Ltd", "LLC", "GmbH", "Corp", "Street", "Road", "Avenue"})
 
 
 def _fold(text: str) -> str:
+    """Lower case with the same length as `text`, so offsets carry over."""
     lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    # A character lowers to more than one (U+0130 İ to i + combining dot): such characters
+    # stay as they are and every other one is lowered on its own (so Σ gives σ, never the
+    # final ς). U+0130 is the only one in Unicode so far, so split on it.
+    return "İ".join(_fold_each(piece) for piece in text.split("İ"))
+
+
+def _fold_each(text: str) -> str:
+    """Each character lowered alone, or kept when it lowers to more than one."""
+    # With Σ made σ first, str.lower has no context left (the final sigma is CPython's
+    # only context rule) and lowers character by character, in C.
+    lowered = text.replace("Σ", "σ").lower()
     if len(lowered) == len(text):
         return lowered
     return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
@@ -51,52 +103,149 @@ def _is_name_token(token: str) -> bool:
     return rest.islower() or rest.isupper() or rest == ""
 
 
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """No letter, digit, `_` or `@` right before or after text[start:end]."""
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or after.isalnum() or before in "_@" or after in "_@")
+
+
+def _automaton(words: Iterable[tuple[str, tuple[int, int]]]) -> ahocorasick.Automaton | None:
+    automaton = ahocorasick.Automaton()
+    for word, value in words:
+        automaton.add_word(word, value)
+    if len(automaton) == 0:
+        return None  # an empty automaton cannot search
+    automaton.make_automaton()
+    return automaton
+
+
 class NameMatcher:
     def __init__(self, first_names: Sequence[str], last_names: Sequence[str]) -> None:
-        self._automaton = ahocorasick.Automaton()
         kinds: dict[str, int] = {}
         for n in first_names:
             kinds[_fold(n)] = kinds.get(_fold(n), 0) | FIRST
         for n in last_names:
             kinds[_fold(n)] = kinds.get(_fold(n), 0) | LAST
-        for key, kind in kinds.items():
-            self._automaton.add_word(key, (len(key), kind))
-        self._automaton.make_automaton()
         self._empty = not kinds
-
-    def _hits(self, text: str) -> list[tuple[int, int, int]]:
-        out: list[tuple[int, int, int]] = []
-        for end_idx, (length, kind) in self._automaton.iter(_fold(text)):
-            start, end = end_idx - length + 1, end_idx + 1
-            before = text[start - 1] if start else " "
-            after = text[end] if end < len(text) else " "
-            if before.isalnum() or after.isalnum() or before in "_@" or after in "_@":
+        # The whole dictionary, folded: for tokens with a non-ASCII character.
+        self._folded = _automaton((key, (len(key), kind)) for key, kind in kinds.items())
+        # ASCII keys as `Title` and `UPPER`: an ASCII token that passes _is_name_token is
+        # one of these two (its letters after the first are all lower or all upper case,
+        # and ASCII case mapping is one to one), so no other spelling needs looking for;
+        # spellings that cannot pass, or are stop words, are left out here already.
+        # Keys of letters only (all the built-in ones) are looked up by the whole word:
+        # a hit with no letter on either side is a run that _WORD_RE finds. Other ASCII
+        # keys (`o'neil`, `mary ann`) go into an automaton over the original text.
+        self._words: dict[str, int] = {}
+        cased: dict[str, tuple[int, int]] = {}
+        for key, kind in kinds.items():
+            if not key.isascii():
                 continue
-            if _is_name_token(text[start:end]) and text[start:end] not in _STOP:
-                out.append((start, end, kind))
-        return out
+            for form in (key[:1].upper() + key[1:], key.upper()):
+                if _is_name_token(form) and form not in _STOP:
+                    if _LETTERS_RE.fullmatch(key):
+                        self._words[form] = kind
+                    else:
+                        cased[form] = (len(key), kind)
+        self._cased = _automaton(cased.items())
+        # One look-up per capitalised word: (kind or 0, whether a title may start there).
+        self._capitalised = {word: (kind, False) for word, kind in self._words.items()}
+        for word in _TITLE_RUNS:
+            self._capitalised[word] = (self._words.get(word, 0), True)
+        # Non-ASCII characters of the folded keys: a token with a non-ASCII character can
+        # only be a hit where the folded text has one of them (or see _windows).
+        wide = sorted({ch for key in kinds for ch in key if not ch.isascii()})
+        self._wide_re = regex.compile("(?:" + "|".join(map(regex.escape, wide)) + ")+") \
+            if wide else None
+        self._longest = max(map(len, kinds), default=0)
+
+    def _hits(self, text: str) -> tuple[list[tuple[int, int, int]], list[int]]:
+        """(start, end, kind) of each capitalised dictionary name standing alone, and
+        where a title (for _TITLE_NAME_RE) may start."""
+        out: list[tuple[int, int, int]] = []
+        titles: list[int] = []
+        capitalised = self._capitalised
+        n = len(text)
+        for m in _WORD_RE.finditer(text):
+            found = capitalised.get(m.group())
+            if found is None:
+                continue
+            kind, title = found
+            start, end = m.span()
+            if kind:
+                # _stands_alone, inlined: this loop is the hot one.
+                before = text[start - 1] if start else " "
+                after = text[end] if end < n else " "
+                if not (before.isalnum() or after.isalnum() or before == "@"
+                        or after in "_@"):
+                    out.append((start, end, kind))
+            if title:
+                titles.append(start)
+        if self._cased is not None:
+            for end_idx, (length, kind) in self._cased.iter(text):
+                start, end = end_idx - length + 1, end_idx + 1
+                if _stands_alone(text, start, end):
+                    out.append((start, end, kind))
+        if self._folded is not None and not text.isascii():
+            folded = _fold(text)
+            for lo, hi in self._windows(text, folded):
+                for end_idx, (length, kind) in self._folded.iter(folded, lo, hi):
+                    start, end = end_idx - length + 1, end_idx + 1
+                    token = text[start:end]
+                    # ASCII tokens were all found above.
+                    if (not token.isascii() and _stands_alone(text, start, end)
+                            and _is_name_token(token) and token not in _STOP):
+                        out.append((start, end, kind))
+        return out, titles
+
+    def _windows(self, text: str, folded: str) -> list[tuple[int, int]]:
+        """Where a dictionary key can match a token that holds a non-ASCII character."""
+        if len(folded.encode("ascii", "ignore")) != len(text.encode("ascii", "ignore")):
+            # A non-ASCII character folds to ASCII (KELVIN SIGN to k): rare; search all.
+            return [(0, len(text))]
+        if self._wide_re is None:
+            return []
+        # A key holding folded[p] lies within its own length of p.
+        reach = self._longest - 1
+        windows: list[tuple[int, int]] = []
+        for m in self._wide_re.finditer(folded):
+            lo, hi = max(0, m.start() - reach), min(len(text), m.end() + reach)
+            if windows and lo <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], hi)
+            else:
+                windows.append((lo, hi))
+        return windows
 
     def iter_spans(self, text: str) -> Iterator[tuple[int, int]]:
         if self._empty:
             return
-        spans = list(self._dictionary_spans(text))
-        for m in _TITLE_NAME_RE.finditer(text):
+        hits, titles = self._hits(text)
+        spans = list(self._dictionary_spans(text, hits))
+        # Those spans are sorted and do not overlap, so the one that ends last among those
+        # starting before a title's name is the only one that can overlap it. (Names after
+        # titles never overlap each other: they come from separate matches.)
+        starts = [s for s, _ in spans]
+        titled: list[tuple[int, int]] = []
+        for m in _title_names(text, titles):
             start, end = m.span("name")
             if text[start:end].split()[-1] in _STOP:
                 continue
-            if not any(s <= start < e or start <= s < end for s, e in spans):
-                spans.append((start, end))
-        yield from sorted(spans)
+            i = bisect.bisect_left(starts, end)
+            if not (i and spans[i - 1][1] > start):
+                titled.append((start, end))
+        yield from sorted(spans + titled)
 
-    def _dictionary_spans(self, text: str) -> Iterator[tuple[int, int]]:
-        hits = self._hits(text)
+    def _dictionary_spans(self, text: str, hits: list[tuple[int, int, int]]
+                          ) -> Iterator[tuple[int, int]]:
         whole = text.strip()
         taken_until = -1
         for start, end, kind in sorted(hits):
             if start < taken_until:
                 continue
-            token = text[start:end]
-            if kind & FIRST:
+            # The cheap character tests first rule out most hits in prose (`Paris and`)
+            # before a regex is tried; they only say where a regex cannot match.
+            if kind & FIRST and _may_have_tail(text, end):
                 m = _TAIL_RE.match(text, end)
                 if m is not None:
                     tail_words = m.group(0).split()
@@ -104,10 +253,47 @@ class NameMatcher:
                         taken_until = m.end()
                         yield start, m.end()
                         continue
-            if kind & LAST and _TITLE_BEFORE_RE.search(text, max(0, start - 12), start):
+            if (kind & LAST and text[start - 2:start - 1] in _NEAR_TITLE
+                    and _may_follow_title(text, start)
+                    and _TITLE_BEFORE_RE.search(text, max(0, start - 12), start)):
                 taken_until = end
                 yield start, end
                 continue
-            if whole == token:
+            if end - start == len(whole) and whole == text[start:end]:
                 taken_until = end
                 yield start, end
+
+
+def _title_names(text: str, starts: list[int]) -> Iterator[regex.Match[str]]:
+    """_TITLE_NAME_RE.finditer(text), given every position where a match may start."""
+    pos = 0
+    for at in starts:
+        if at >= pos:
+            m = _TITLE_NAME_RE.match(text, at)
+            if m is not None:
+                yield m
+                pos = m.end()
+
+
+def _may_have_tail(text: str, end: int) -> bool:
+    """False where _TAIL_RE cannot match at `end`: it needs blanks, then a capital or a
+    particle (any non-ASCII character may be a capital)."""
+    c = text[end + 1:end + 2]
+    if text[end:end + 1] not in (" ", "\t") or not (c in _TAIL_NEXT or not c.isascii()):
+        return False  # the usual case, decided without a loop
+    i = end + 1
+    while i < len(text) and text[i] in " \t":
+        i += 1
+    c = text[i:i + 1]
+    return c != "" and (not c.isascii() or c in _TAIL_NEXT)
+
+
+def _may_follow_title(text: str, start: int) -> bool:
+    """False where _TITLE_BEFORE_RE cannot match text[start-12:start]: it needs a title
+    (or `M.`) and blanks right at the end, or right before a final newline."""
+    lo = max(0, start - 12)
+    j = start - 1 if text[start - 1:start] == "\n" else start
+    k = j
+    while k > lo and text[k - 1] in " \t":
+        k -= 1
+    return k < j and text.endswith(_TITLE_BEFORE_ENDS, lo, k)
