@@ -176,7 +176,8 @@ dictionaries = st.tuples(
 GAPS = [" ", "  ", "\t", " \t", "\n", " \n", "\t\n", "@", "_", "0", "é", "É", "’", "'", "-",
         ".", ", ", "Mr ", "Mr. ", "Mr \n", "Mr\t\t", "Mrs.  ", "Dr ", "M. ", "Don ", "Doña ",
         "Señor ", "Señora\t", "Herr ", "xMr ", "@Mr ", "_Dr ", "Don\t\t", "Sr \t", "M.\t \n",
-        "Doña  ", " van ", " de ", " la ", " A. ", " B.", "  ", "\u0301", "İ", "\u212a", "ſ", "Σ"]
+        "Doña  ", " van ", " van\t", "\tde\t", " la ", " A. ", " B.", "  ", "\u0301", "İ",
+        "\u212a", "ſ", "Σ"]
 
 
 @st.composite

@@ -42,8 +42,10 @@ import regex
 FIRST = 1
 LAST = 2
 
+_PARTICLES = ("van", "von", "de", "da", "del", "der", "di", "le", "la", "du", "dos", "das", "ter",
+              "ten", "bin")
 _TAIL_RE = regex.compile(
-    r"(?:[ \t]+(?:\p{Lu}\.[ \t]*)?(?:(?:van|von|de|da|del|der|di|le|la|du|dos|das|ter|ten|bin)"
+    r"(?:[ \t]+(?:\p{Lu}\.[ \t]*)?(?:(?:" + "|".join(_PARTICLES) + r")"
     r"[ \t]+)?\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?){1,2}"
 )
 # Titles before a surname, and before any capitalised name.
@@ -59,17 +61,19 @@ _TITLE_NAME_RE = regex.compile(
     r"(?P<name>\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?(?:[ \t]+\p{Lu}[\p{Ll}'’]+)?)"
 )
 # What the text before `[ \t]+$` must end with for _TITLE_BEFORE_RE to match, and the
-# last characters of those endings (plus blanks, which may come between).
+# last two characters of those endings.
 _TITLE_BEFORE_ENDS = _TITLES_BEFORE + tuple(t + "." for t in _TITLES_BEFORE) + ("M.",)
-_NEAR_TITLE = frozenset(t[-1] for t in _TITLE_BEFORE_ENDS) | {" ", "\t"}
+_NEAR_TITLE = frozenset(t[-2:] for t in _TITLE_BEFORE_ENDS)
+_BLANK = (" ", "\t")
 # Every maximal run of ASCII letters that starts with a capital, with no ASCII digit or
 # `_` before it. Dictionary names in ASCII letters are such runs, and so is the start of
 # every _TITLE_NAME_RE match: an ASCII title, or `Se` of `Señor`/`Señora` (no title can
 # start inside another: each has one capital, first).
 _WORD_RE = regex.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Za-z]*+")
 _TITLE_RUNS = frozenset(regex.match(r"[A-Za-z]*", t).group() for t in _TITLES)
-# Characters after a blank that can begin a _TAIL_RE name (a capital or a particle).
-_TAIL_NEXT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZvdltb \t")
+# After the first blank, a _TAIL_RE match goes on with a blank, a capital or a particle.
+_TAIL_NEXT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ \t") | {p[0] for p in _PARTICLES}
+_PARTICLES_BLANK = tuple(p + b for p in _PARTICLES for b in " \t")
 _LETTERS_RE = regex.compile(r"[a-z]+")
 _STOP = frozenset({"The", "And", "Or", "Of", "In", "On", "At", "To", "For", "From", "With",
                    "Inc", "Ltd", "LLC", "GmbH", "Corp", "Street", "Road", "Avenue"})
@@ -243,9 +247,9 @@ class NameMatcher:
         for start, end, kind in sorted(hits):
             if start < taken_until:
                 continue
-            # The cheap character tests first rule out most hits in prose (`Paris and`)
-            # before a regex is tried; they only say where a regex cannot match.
-            if kind & FIRST and _may_have_tail(text, end):
+            # Cheap character tests first rule out most hits in prose (`Paris and`,
+            # `Berlin,`) before a regex is tried; they only say where one cannot match.
+            if kind & FIRST and text[end:end + 1] in _BLANK and _may_have_tail(text, end):
                 m = _TAIL_RE.match(text, end)
                 if m is not None:
                     tail_words = m.group(0).split()
@@ -253,7 +257,10 @@ class NameMatcher:
                         taken_until = m.end()
                         yield start, m.end()
                         continue
-            if (kind & LAST and text[start - 2:start - 1] in _NEAR_TITLE
+            # The two characters before the one blank before a name end a title, or the
+            # second of them is a blank too (more blanks, or blanks and a newline).
+            pair = text[start - 3:start - 1]
+            if (kind & LAST and (pair in _NEAR_TITLE or pair[1:] in _BLANK)
                     and _may_follow_title(text, start)
                     and _TITLE_BEFORE_RE.search(text, max(0, start - 12), start)):
                 taken_until = end
@@ -277,10 +284,12 @@ def _title_names(text: str, starts: list[int]) -> Iterator[regex.Match[str]]:
 
 def _may_have_tail(text: str, end: int) -> bool:
     """False where _TAIL_RE cannot match at `end`: it needs blanks, then a capital or a
-    particle (any non-ASCII character may be a capital)."""
+    particle and a blank (any non-ASCII character may be a capital)."""
     c = text[end + 1:end + 2]
-    if text[end:end + 1] not in (" ", "\t") or not (c in _TAIL_NEXT or not c.isascii()):
+    if text[end:end + 1] not in _BLANK or not (c in _TAIL_NEXT or not c.isascii()):
         return False  # the usual case, decided without a loop
+    if "a" <= c <= "z":  # only a particle and a blank can follow
+        return text.startswith(_PARTICLES_BLANK, end + 1)
     i = end + 1
     while i < len(text) and text[i] in " \t":
         i += 1
