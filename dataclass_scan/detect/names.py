@@ -66,10 +66,11 @@ _TITLE_BEFORE_ENDS = _TITLES_BEFORE + tuple(t + "." for t in _TITLES_BEFORE) + (
 _NEAR_TITLE = frozenset(t[-2:] for t in _TITLE_BEFORE_ENDS)
 _BLANK = (" ", "\t")
 # Every maximal run of ASCII letters that starts with a capital, with no ASCII digit or
-# `_` before it. Dictionary names in ASCII letters are such runs, and so is the start of
-# every _TITLE_NAME_RE match: an ASCII title, or `Se` of `Señor`/`Señora` (no title can
-# start inside another: each has one capital, first).
-_WORD_RE = regex.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Za-z]*+")
+# `_` before it and none or `@` after it. Dictionary names in ASCII letters that stand
+# alone are such runs, and so is the start of every _TITLE_NAME_RE match: an ASCII
+# title, or `Se` of `Señor`/`Señora` (no title can start inside another: each has one
+# capital, first).
+_WORD_RE = regex.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Za-z]*+(?![0-9_@])")
 _TITLE_RUNS = frozenset(regex.match(r"[A-Za-z]*", t).group() for t in _TITLES)
 # After the first blank, a _TAIL_RE match goes on with a blank, a capital or a particle.
 _TAIL_NEXT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ \t") | {p[0] for p in _PARTICLES}
@@ -170,20 +171,18 @@ class NameMatcher:
         out: list[tuple[int, int, int]] = []
         titles: list[int] = []
         capitalised = self._capitalised
-        n = len(text)
+        # In ASCII text _WORD_RE has checked all but an `@` before (it lets that through
+        # for titles).
+        ascii_text = text.isascii()
         for m in _WORD_RE.finditer(text):
             found = capitalised.get(m.group())
             if found is None:
                 continue
             kind, title = found
             start, end = m.span()
-            if kind:
-                # _stands_alone, inlined: this loop is the hot one.
-                before = text[start - 1] if start else " "
-                after = text[end] if end < n else " "
-                if not (before.isalnum() or after.isalnum() or before == "@"
-                        or after in "_@"):
-                    out.append((start, end, kind))
+            if kind and (text[start - 1:start] != "@" if ascii_text
+                         else _stands_alone(text, start, end)):
+                out.append((start, end, kind))
             if title:
                 titles.append(start)
         if self._cased is not None:
@@ -243,6 +242,7 @@ class NameMatcher:
     def _dictionary_spans(self, text: str, hits: list[tuple[int, int, int]]
                           ) -> Iterator[tuple[int, int]]:
         whole = text.strip()
+        whole_len = len(whole)
         taken_until = -1
         for start, end, kind in sorted(hits):
             if start < taken_until:
@@ -266,7 +266,7 @@ class NameMatcher:
                 taken_until = end
                 yield start, end
                 continue
-            if end - start == len(whole) and whole == text[start:end]:
+            if end - start == whole_len and whole == text[start:end]:
                 taken_until = end
                 yield start, end
 
