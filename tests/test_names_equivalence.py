@@ -218,12 +218,14 @@ def test_same_spans_with_a_single_name(name):
     spaced = "".join(" " + gap + spelling + tail for gap in GAPS for spelling in spellings
                      for tail in ("", "'", " Lee"))
     sparse = " and so on ".join(spellings)  # non-ASCII characters far apart
-    plain = "".join(gap + spelling for gap in GAPS for spelling in spellings
-                    if gap.isascii() and spelling.isascii())
+    ascii_pairs = [(gap, spelling) for gap in GAPS for spelling in spellings
+                   if gap.isascii() and spelling.isascii()]
+    plain_before = "".join(gap + spelling + " " for gap, spelling in ascii_pairs)
+    plain_after = "".join(" " + spelling + gap for gap, spelling in ascii_pairs)
     alone = [spelling + end for spelling in spellings for end in ("", " ", "\n")]
     for first, last in (([name], []), ([], [name]), ([name], [name])):
         new, ref = NameMatcher(first, last), ReferenceMatcher(first, last)
-        for text in [dense, spaced, sparse, plain, *alone]:
+        for text in [dense, spaced, sparse, plain_before, plain_after, *alone]:
             assert_same(new, ref, text)
 
 

@@ -170,12 +170,12 @@ class NameMatcher:
         where a title (for _TITLE_NAME_RE) may start."""
         out: list[tuple[int, int, int]] = []
         titles: list[int] = []
-        capitalised = self._capitalised
+        lookup = self._capitalised.get
         # In ASCII text _WORD_RE has checked all but an `@` before (it lets that through
         # for titles).
         ascii_text = text.isascii()
         for m in _WORD_RE.finditer(text):
-            found = capitalised.get(m.group())
+            found = lookup(m[0])
             if found is None:
                 continue
             kind, title = found
@@ -259,8 +259,8 @@ class NameMatcher:
                         continue
             # The two characters before the one blank before a name end a title, or the
             # second of them is a blank too (more blanks, or blanks and a newline).
-            pair = text[start - 3:start - 1]
-            if (kind & LAST and (pair in _NEAR_TITLE or pair[1:] in _BLANK)
+            if (kind & LAST and (text[start - 3:start - 1] in _NEAR_TITLE
+                                 or text[start - 2:start - 1] in _BLANK)
                     and _may_follow_title(text, start)
                     and _TITLE_BEFORE_RE.search(text, max(0, start - 12), start)):
                 taken_until = end
