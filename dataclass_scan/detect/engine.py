@@ -27,6 +27,7 @@ import regex
 from dataclass_scan.detect import allowlist as allowlists
 from dataclass_scan.detect import masking
 from dataclass_scan.detect import validators as validator_registry
+from dataclass_scan.detect.backtrack import short_limit
 from dataclass_scan.detect.dictionary import DictionaryMatcher
 from dataclass_scan.detect.edm import EdmIndex
 from dataclass_scan.detect.hsprefilter import HsPrefilter, HsScan
@@ -96,7 +97,7 @@ class _CompiledRule:
     prefilter means most patterns never run on a given file."""
 
     __slots__ = ("rule", "validators", "exclude_values", "_patterns", "keywords", "negative",
-                 "exclude_words", "has_words", "_exclude_patterns")
+                 "exclude_words", "has_words", "_exclude_patterns", "_short")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
@@ -110,6 +111,13 @@ class _CompiledRule:
         self.exclude_words = WordSet(rule.exclude.words) if rule.exclude.words else None
         self.has_words = bool(self.keywords or self.negative or self.exclude_words)
         self._exclude_patterns: list[regex.Pattern[str]] | None = None
+        self._short: list[int] | None = None
+
+    def short_limit(self, i: int) -> int:
+        """The longest span pattern `i` runs on without a timeout (detect/backtrack.py)."""
+        if self._short is None:
+            self._short = [short_limit(p, self.rule.flags) for p in self.rule.patterns]
+        return self._short[i]
 
     def pattern(self, i: int) -> regex.Pattern[str]:
         compiled = self._patterns[i]
@@ -358,7 +366,7 @@ class Engine:
                 continue  # the prefilter proved it cannot match: not even compiled
             pattern = crule.pattern(i)
             has_value_group = "value" in pattern.groupindex
-            for m in self._matches(pattern, text, regions):
+            for m in self._matches(pattern, text, regions, crule.short_limit(i)):
                 if has_value_group and m.group("value") is not None:
                     start, end = m.span("value")
                 else:
@@ -373,14 +381,24 @@ class Engine:
                     out.append(cand)
 
     def _matches(
-        self, pattern: regex.Pattern[str], text: str, regions: list[tuple[int, int]] | None
+        self, pattern: regex.Pattern[str], text: str, regions: list[tuple[int, int]] | None,
+        short: int = 0,
     ) -> Iterator[regex.Match[str]]:
-        """Every match of `pattern` in `text`, only inside `regions` unless None."""
+        """Every match of `pattern` in `text`, only inside `regions` unless None. Spans
+        no longer than `short` (detect/backtrack.py: the pattern's work is bounded there)
+        run without the timeout, which costs more than the match on a short span."""
+        timeout = self.pattern_timeout
         if regions is None:
-            yield from pattern.finditer(text, timeout=self.pattern_timeout)
+            if len(text) <= short:
+                yield from pattern.finditer(text)
+            else:
+                yield from pattern.finditer(text, timeout=timeout)
             return
         for start, end in regions:
-            yield from pattern.finditer(text, start, end, timeout=self.pattern_timeout)
+            if end - start <= short:
+                yield from pattern.finditer(text, start, end)
+            else:
+                yield from pattern.finditer(text, start, end, timeout=timeout)
 
     def _evaluate(
         self, crule: _CompiledRule, state: _SegmentState, start: int, end: int,
