@@ -41,7 +41,7 @@ def test_builtin_patterns_mostly_bounded_and_results_unchanged():
     from dataclass_scan.model import Confidence
 
     evil = Rule(id="evil", name="evil", type="EVIL", category="pii", pack="t",
-                confidence=Confidence.LOW, patterns=(r"(a+)+b",))
+                confidence=Confidence.LOW, patterns=(r"(a|aa)+$",))
     engine = Engine([RulePack(name="t", path="t", digest="t", rules=(evil,))],
                     pattern_timeout=0.2, prefilter=False)
     res = engine.detect(Segment(text="a" * 40 + "!", location=Location(line=1)))
