@@ -61,7 +61,9 @@ def _engine_builder(
     def build() -> Engine:
         from dataclass_scan.detect.engine import Engine
 
-        return Engine(packs, allowlist=allow, edm=edm, prefilter_engine=config.prefilter)
+        # Plaintext values stay out of findings (memory, worker pipes) unless shown.
+        return Engine(packs, allowlist=allow, edm=edm, prefilter_engine=config.prefilter,
+                      keep_values=config.show_values)
 
     return tuple(packs), build
 

@@ -33,3 +33,17 @@ def test_container_children_are_scanned_recursively_up_to_max_depth(tmp_path: Pa
     assert [r.status for r in process_item(Item(path=str(outer), size=10,
                                                 fs_path=str(outer)), ctx0)] == [
         Status.SCANNED, Status.SKIPPED]
+
+
+def test_findings_hold_no_plaintext_value_unless_shown(tmp_path):
+    """Values stay out of memory and worker pipes by default; --show-values keeps them."""
+    from dataclass_scan import scan
+    from dataclass_scan.config import Config
+
+    (tmp_path / "a.txt").write_text("SSN: 536-22-8145 and jane.doe@acme-corp.com\n")
+    for jobs in (1, 2):
+        hidden = scan([str(tmp_path)], Config(jobs=jobs, cache=False)).files[0].findings
+        assert hidden and all(f.value == "" for f in hidden)
+        shown = scan([str(tmp_path)], Config(jobs=jobs, cache=False, show_values=True))
+        assert {"536-22-8145", "jane.doe@acme-corp.com"} <= {f.value for f in
+                                                              shown.files[0].findings}
