@@ -446,9 +446,7 @@ class Engine:
                 return None
         if crule.exclude_words is not None:
             assert near is not None
-            word = crule.exclude_words.search(near)
-            if word is None and state.context:
-                word = crule.exclude_words.search(state.context_words())
+            word, _where = _word_nearby(crule.exclude_words, near, state)
             if word is not None:
                 note("exclude", "drop", f"exclusion word {word!r} nearby")
                 return None
@@ -469,11 +467,7 @@ class Engine:
         confidence = rule.confidence
         if crule.keywords is not None:
             assert near is not None
-            word = crule.keywords.search(near)
-            where = "nearby"
-            if word is None and state.context:
-                word = crule.keywords.search(state.context_words())
-                where = "in the column/key"
+            word, where = _word_nearby(crule.keywords, near, state)
             if word is not None:
                 confidence = confidence.raised(rule.context.boost)
                 reasons.append(f"context word {word!r}")
@@ -489,9 +483,7 @@ class Engine:
                 note("context", "info", "no context word nearby")
         if crule.negative is not None:
             assert near is not None
-            word = crule.negative.search(near)
-            if word is None and state.context:
-                word = crule.negative.search(state.context_words())
+            word, _where = _word_nearby(crule.negative, near, state)
             if word is not None:
                 rank = confidence.rank - rule.context.penalty
                 if rank < 0:
@@ -573,6 +565,16 @@ class Engine:
                     tracer(TraceEvent(rule_id, -1, -1, "min_count", "drop",
                                       f"{n} finding(s) in the file, the rule needs {need}"))
         return out
+
+
+def _word_nearby(words: WordSet, near: ScannedText, state: _SegmentState
+                 ) -> tuple[str | None, str]:
+    """A word of `words` in the candidate's window, else in the column header or JSON
+    key; and where it was looked for last."""
+    word = words.search(near)
+    if word is None and state.context:
+        return words.search(state.context_words()), "in the column/key"
+    return word, "nearby"
 
 
 class _NearbySpans:

@@ -457,8 +457,7 @@ class HsScan:
         barrier_rev = (pure._compile_barrier(p.barrier_src, True)
                        if p.barrier_src is not None else None)
         ends = sorted(ends)  # already in order as reported; sorting that is linear
-        out: list[tuple[int, int]] = []
-        cur_lo = cur_hi = -1
+        windows: list[tuple[int, int]] = []
         last_end = -1
         for end in ends:
             if end == last_end:
@@ -476,17 +475,6 @@ class HsScan:
                     return None  # no barrier close by: give up on regions
                 else:
                     lo = 0
-            lo = max(lo, 0)
-            hi = min(end + margin, n)
-            if cur_hi >= 0 and lo <= cur_hi + pure.MERGE_GAP:
-                if hi > cur_hi:
-                    cur_hi = hi
-                continue
-            if cur_hi >= 0:
-                out.append((cur_lo, cur_hi))
-            cur_lo, cur_hi = lo, hi
-        out.append((cur_lo, cur_hi))
-        if sum(e - s for s, e in out) > pure.FULL_SCAN_SHARE * n:
-            return None
-        return out
+            windows.append((lo, end + margin))
+        return pure.merge_windows(windows, n)
 

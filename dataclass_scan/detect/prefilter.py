@@ -729,6 +729,27 @@ def fold(text: str) -> str | None:
     return folded if len(folded) == len(text) else None
 
 
+def merge_windows(windows: Sequence[tuple[int, int]], n: int) -> list[tuple[int, int]] | None:
+    """Regions from the windows around key occurrences, in occurrence order: clipped to
+    the text of length `n`, those closer than MERGE_GAP scanned as one; None when they
+    would cover most of the text (a whole-text scan is then cheaper)."""
+    out: list[tuple[int, int]] = []
+    cur_lo = cur_hi = -1
+    for lo, hi in windows:
+        lo, hi = max(lo, 0), min(hi, n)
+        if cur_hi >= 0 and lo <= cur_hi + MERGE_GAP:
+            if hi > cur_hi:
+                cur_hi = hi
+            continue
+        if cur_hi >= 0:
+            out.append((cur_lo, cur_hi))
+        cur_lo, cur_hi = lo, hi
+    out.append((cur_lo, cur_hi))
+    if sum(e - s for s, e in out) > FULL_SCAN_SHARE * n:
+        return None
+    return out
+
+
 class Prefilter:
     """Keys for a list of patterns; `scan(text)` gives each pattern's regions."""
 
@@ -901,8 +922,7 @@ class PrefilterScan:
             return []
         width, margin = key.width, key.margin
         barrier, barrier_rev = key.barrier, key.barrier_rev
-        out: list[tuple[int, int]] = []
-        cur_lo = cur_hi = -1
+        windows: list[tuple[int, int]] = []
         for a, b in hits:
             if width != _INF:
                 lo = a - int(width) - margin
@@ -922,19 +942,8 @@ class PrefilterScan:
                     hi = min(hi, m.start() + margin)
                 elif ceil < min(hi, n):
                     return None
-            lo = max(lo, 0)
-            hi = min(hi, n)
-            if cur_hi >= 0 and lo <= cur_hi + MERGE_GAP:
-                if hi > cur_hi:
-                    cur_hi = hi
-                continue
-            if cur_hi >= 0:
-                out.append((cur_lo, cur_hi))
-            cur_lo, cur_hi = lo, hi
-        out.append((cur_lo, cur_hi))
-        if sum(e - s for s, e in out) > FULL_SCAN_SHARE * n:
-            return None
-        return out
+            windows.append((lo, hi))
+        return merge_windows(windows, n)
 
     def _cluster_buckets(self, gap: int) -> dict[int, list[tuple[int, int]]]:
         """Clusters, `gap` apart at most, by their digit count: those of at least two
@@ -988,21 +997,7 @@ class PrefilterScan:
         if not starts:
             return []
         before, after = key.lead + key.margin, key.trail + key.margin
-        out: list[tuple[int, int]] = []
-        cur_lo = cur_hi = -1
-        for a in starts:
-            lo, hi = max(a - before, 0), min(a + after, n)
-            if cur_hi >= 0 and lo <= cur_hi + MERGE_GAP:
-                if hi > cur_hi:
-                    cur_hi = hi
-                continue
-            if cur_hi >= 0:
-                out.append((cur_lo, cur_hi))
-            cur_lo, cur_hi = lo, hi
-        out.append((cur_lo, cur_hi))
-        if sum(e - s for s, e in out) > FULL_SCAN_SHARE * n:
-            return None
-        return out
+        return merge_windows([(a - before, a + after) for a in starts], n)
 
     def _has_digit(self) -> bool:
         found = self._small_digits.get(0)
@@ -1036,21 +1031,7 @@ class PrefilterScan:
             return None
         hits = sorted(itertools.chain.from_iterable(wanted)) if len(wanted) > 1 else wanted[0]
         before, after = key.lead + key.margin, key.trail + key.margin
-        out: list[tuple[int, int]] = []
-        cur_lo = cur_hi = -1
-        for a, b in hits:
-            lo, hi = max(a - before, 0), min(b + after, n)
-            if cur_hi >= 0 and lo <= cur_hi + MERGE_GAP:
-                if hi > cur_hi:
-                    cur_hi = hi
-                continue
-            if cur_hi >= 0:
-                out.append((cur_lo, cur_hi))
-            cur_lo, cur_hi = lo, hi
-        out.append((cur_lo, cur_hi))
-        if sum(e - s for s, e in out) > FULL_SCAN_SHARE * n:
-            return None
-        return out
+        return merge_windows([(a - before, b + after) for a, b in hits], n)
 
 
 @functools.lru_cache(maxsize=64)
