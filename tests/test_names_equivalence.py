@@ -4,7 +4,10 @@ every hit checked in Python. That version is kept here, as written then, and com
 with the current one on random texts (name tokens in every capitalisation, titles,
 punctuation, digits, `_`, `@`, non-ASCII letters that fold oddly) and on generated
 prose, with the built-in dictionaries and with small ones holding non-ASCII names and
-names with apostrophes, hyphens and spaces."""
+names with apostrophes, hyphens and spaces.
+
+Every comparison runs twice when Hyperscan is installed: with the pure-Python pass and
+with the native one (detect/hsliterals.py), which here serves texts of any length."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dataclass_scan.detect import names
+from dataclass_scan.detect import hsliterals, names
 from dataclass_scan.detect.names import NameMatcher
 from dataclass_scan.detect.rulepack import load_terms_file
 from fixtures import corpus, evalset
@@ -120,8 +123,21 @@ class ReferenceMatcher:
 # -- comparison ----------------------------------------------------------------------
 
 
+# The native pass is tried with every text here, not only long ones.
+NATIVE = [False, True] if hsliterals.available() else [False]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def native_for_short_texts():
+    saved = hsliterals.MIN_TEXT
+    hsliterals.MIN_TEXT = 0
+    yield
+    hsliterals.MIN_TEXT = saved
+
+
 def assert_same(new: NameMatcher, ref: ReferenceMatcher, text: str) -> None:
-    if not ref._empty:  # (an empty automaton cannot search)
+    # The native pass reports only the hits that can start a span.
+    if not ref._empty and new._native is None:  # (an empty automaton cannot search)
         assert sorted(new._hits(text)[0]) == sorted(ref.hits(text)), text
     assert list(new.iter_spans(text)) == list(ref.iter_spans(text)), text
 
@@ -129,11 +145,11 @@ def assert_same(new: NameMatcher, ref: ReferenceMatcher, text: str) -> None:
 DICTS = Path(__file__).resolve().parent.parent / "rules" / "dictionaries"
 
 
-@pytest.fixture(scope="module")
-def builtin() -> tuple[NameMatcher, ReferenceMatcher]:
+@pytest.fixture(scope="module", params=NATIVE, ids=lambda n: "hyperscan" if n else "python")
+def builtin(request) -> tuple[NameMatcher, ReferenceMatcher]:
     first = load_terms_file(DICTS / "first-names.txt", None, "test", None)
     last = load_terms_file(DICTS / "last-names.txt", None, "test", None)
-    return NameMatcher(first, last), ReferenceMatcher(first, last)
+    return NameMatcher(first, last, native=request.param), ReferenceMatcher(first, last)
 
 
 # Names with spellings that fold oddly: `kate` (KELVIN SIGN folds to k), `ſ` stays as it
@@ -195,22 +211,25 @@ def dictionary_and_text(draw: st.DrawFn, ascii_only: bool = False
     return first, last, "".join(draw(st.lists(piece, max_size=30)))
 
 
+@pytest.mark.parametrize("native", NATIVE)
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(dictionaries, st.one_of(token_texts, spaced_texts, any_texts))
-def test_same_spans_as_the_folded_pass(words, text):
+def test_same_spans_as_the_folded_pass(native, words, text):
     first, last = words
-    assert_same(NameMatcher(first, last), ReferenceMatcher(first, last), text)
+    assert_same(NameMatcher(first, last, native=native), ReferenceMatcher(first, last), text)
 
 
+@pytest.mark.parametrize("native", NATIVE)
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(dictionary_and_text(), dictionary_and_text(ascii_only=True)))
-def test_same_spans_with_names_next_to_everything(case):
+def test_same_spans_with_names_next_to_everything(native, case):
     first, last, text = case
-    assert_same(NameMatcher(first, last), ReferenceMatcher(first, last), text)
+    assert_same(NameMatcher(first, last, native=native), ReferenceMatcher(first, last), text)
 
 
+@pytest.mark.parametrize("native", NATIVE)
 @pytest.mark.parametrize("name", FIRST + LAST)
-def test_same_spans_with_a_single_name(name):
+def test_same_spans_with_a_single_name(native, name):
     """A dictionary of one name (so it is also the longest), in every spelling, next to
     every neighbour: the windows around non-ASCII characters must reach its ends."""
     spellings = _spellings(name)
@@ -224,7 +243,7 @@ def test_same_spans_with_a_single_name(name):
     plain_after = "".join(" " + spelling + gap for gap, spelling in ascii_pairs)
     alone = [spelling + end for spelling in spellings for end in ("", " ", "\n")]
     for first, last in (([name], []), ([], [name]), ([name], [name])):
-        new, ref = NameMatcher(first, last), ReferenceMatcher(first, last)
+        new, ref = NameMatcher(first, last, native=native), ReferenceMatcher(first, last)
         for text in [dense, spaced, sparse, plain_before, plain_after, *alone]:
             assert_same(new, ref, text)
 
@@ -284,8 +303,9 @@ def test_same_spans_on_generated_prose(builtin, seed):
     assert len(list(builtin[0].iter_spans(named))) > 500  # the texts do hold names
 
 
-def test_same_spans_with_names_outside_ascii():
-    new, ref = NameMatcher(FIRST, LAST), ReferenceMatcher(FIRST, LAST)
+@pytest.mark.parametrize("native", NATIVE)
+def test_same_spans_with_names_outside_ascii(native):
+    new, ref = NameMatcher(FIRST, LAST, native=native), ReferenceMatcher(FIRST, LAST)
     text = _accented(_named_prose(30_000, 5), 5) + (
         " Zoë Smith, ZOË, Mr Öztürk, Herr Müller, Σωκράτης Lee, ΣΩΚΡΆΤΗΣ, İlker Ng, "
         "Mary Ann Lee, Jean-Luc Garcia, O'Neil, O’Brien, \u212aate Li, Sara Lee, STRASSE")

@@ -1,4 +1,5 @@
-"""Keyword dictionaries matched in one pass with pyahocorasick."""
+"""Keyword dictionaries matched in one pass with pyahocorasick (or, for large texts with
+the `fast` extra, Hyperscan: detect/hsliterals.py; the same matches either way)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterator, Sequence
 
 import ahocorasick
 
+from dataclass_scan.detect import hsliterals
 from dataclass_scan.detect.rulepack import Rule
 from dataclass_scan.errors import RulePackError
 
@@ -21,7 +23,7 @@ def _fold(text: str) -> str:
 
 
 class DictionaryMatcher:
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule], *, native: bool = False) -> None:
         self._automaton = ahocorasick.Automaton()
         total = 0
         entries: dict[str, list[tuple[Rule, str]]] = {}
@@ -42,20 +44,45 @@ class DictionaryMatcher:
             self._automaton.add_word(key, (len(key), rules_for_key))
         self._automaton.make_automaton()
         self._empty = not entries
+        # With Hyperscan: one expression per key, its index that of `_keys`.
+        self._keys = list(entries.items())
+        self._native = hsliterals.LiteralScanner(
+            [hsliterals.caseless(key) for key, _ in self._keys]) if native and entries else None
 
     def iter_matches(self, text: str) -> Iterator[tuple[Rule, int, int]]:
         if self._empty:
             return
         folded = _fold(text)
-        for end_idx, (length, rules_for_key) in self._automaton.iter(folded):
-            start = end_idx - length + 1
-            end = end_idx + 1
+        for start, end, rules_for_key in self._matches(text, folded):
             for rule, term in rules_for_key:
                 if rule.case_sensitive and text[start:end] != term:
                     continue
                 if rule.word_boundary and not _at_boundary(text, start, end):
                     continue
                 yield rule, start, end
+
+    def _matches(self, text: str, folded: str
+                 ) -> Iterator[tuple[int, int, list[tuple[Rule, str]]]]:
+        """Every (start, end, rules) where a key occurs in the folded text, overlapping
+        ones too, ordered as pyahocorasick reports them: by end, the longest first."""
+        if self._native is not None and len(text) >= hsliterals.MIN_TEXT:
+            ends = self._native.ends(hsliterals.stand_in_bytes(text))
+            if ends is not None:
+                keys = self._keys
+                hits = []
+                for end, index in ends:
+                    key, rules_for_key = keys[index]
+                    start = end - len(key)
+                    # The expression also takes other characters (any non-ASCII one for
+                    # `?`): only the folded text itself says whether the key is there.
+                    if folded.startswith(key, start):
+                        hits.append((end, -len(key), start, rules_for_key))
+                hits.sort(key=lambda h: (h[0], h[1]))
+                for end, _, start, rules_for_key in hits:
+                    yield start, end, rules_for_key
+                return
+        for end_idx, (length, rules_for_key) in self._automaton.iter(folded):
+            yield end_idx - length + 1, end_idx + 1, rules_for_key
 
 
 def _at_boundary(text: str, start: int, end: int) -> bool:

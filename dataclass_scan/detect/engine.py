@@ -225,10 +225,6 @@ class Engine:
         self.edm = edm if edm is not None and edm.files else None
         self._compiled = {r.id: _CompiledRule(r) for r in self.rules}
         self._regex_rules = [self._compiled[r.id] for r in self.rules if r.kind == "regex"]
-        dict_rules = [r for r in self.rules if r.kind == "dictionary"]
-        self._dictionary = DictionaryMatcher(dict_rules) if dict_rules else None
-        self._name_rules = [(self._compiled[r.id], _name_matcher(r.terms, r.surnames))
-                            for r in self.rules if r.kind == "names"]
         self._min_counts = {r.id: r.min_count for r in self.rules if r.min_count > 1}
         # Prefilter (detect/prefilter.py): which patterns can match where; same results.
         self._pf_index: dict[tuple[str, int], int] = {}
@@ -240,9 +236,15 @@ class Engine:
         self._prefilter: Prefilter | HsPrefilter | None = None
         if prefilter_engine not in ("auto", "python", "hyperscan"):
             raise ValueError(f"unknown prefilter engine {prefilter_engine!r}")
+        native = prefilter and (prefilter_engine == "hyperscan" or (
+            prefilter_engine == "auto" and hyperscan_available()))
+        # Dictionary terms and names: with Hyperscan, large texts are searched natively
+        # (detect/hsliterals.py); the same matches either way.
+        dict_rules = [r for r in self.rules if r.kind == "dictionary"]
+        self._dictionary = DictionaryMatcher(dict_rules, native=native) if dict_rules else None
+        self._name_rules = [(self._compiled[r.id], _name_matcher(r.terms, r.surnames, native))
+                            for r in self.rules if r.kind == "names"]
         if prefilter:
-            native = prefilter_engine == "hyperscan" or (
-                prefilter_engine == "auto" and hyperscan_available())
             # Hyperscan (detect/hsprefilter.py) serves large texts when installed; the
             # pure-Python prefilter gives the same regions, and serves everything else.
             self._prefilter = HsPrefilter(pf_patterns) if native else Prefilter(pf_patterns)
@@ -596,8 +598,8 @@ class _NearbySpans:
 
 
 @lru_cache(maxsize=8)
-def _name_matcher(first: tuple[str, ...], last: tuple[str, ...]) -> NameMatcher:
-    return NameMatcher(first, last)
+def _name_matcher(first: tuple[str, ...], last: tuple[str, ...], native: bool) -> NameMatcher:
+    return NameMatcher(first, last, native=native)
 
 
 def _resolve_overlaps(candidates: list[Candidate], tracer: Tracer | None = None

@@ -39,6 +39,8 @@ from collections.abc import Iterable, Iterator, Sequence
 import ahocorasick
 import regex
 
+from dataclass_scan.detect import hsliterals
+
 FIRST = 1
 LAST = 2
 
@@ -76,6 +78,11 @@ _TITLE_RUNS = frozenset(regex.match(r"[A-Za-z]*", t).group() for t in _TITLES)
 _TAIL_NEXT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ \t") | {p[0] for p in _PARTICLES}
 _PARTICLES_BLANK = tuple(p + b for p in _PARTICLES for b in " \t")
 _LETTERS_RE = regex.compile(r"[a-z]+")
+# What _WORD_RE's look-behind rules out before a word, and its run and look-ahead after.
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_WORD_CHARS_AT = _WORD_CHARS | {"@"}
+# Roles of the literals Hyperscan looks for (NameMatcher._native_hits).
+_THEN_BLANK, _TITLE_RUN, _TITLE_BEFORE = 1, 2, 3
 _STOP = frozenset({"The", "And", "Or", "Of", "In", "On", "At", "To", "For", "From", "With",
                    "Inc", "Ltd", "LLC", "GmbH", "Corp", "Street", "Road", "Avenue"})
 
@@ -126,7 +133,8 @@ def _automaton(words: Iterable[tuple[str, tuple[int, int]]]) -> ahocorasick.Auto
 
 
 class NameMatcher:
-    def __init__(self, first_names: Sequence[str], last_names: Sequence[str]) -> None:
+    def __init__(self, first_names: Sequence[str], last_names: Sequence[str], *,
+                 native: bool = False) -> None:
         kinds: dict[str, int] = {}
         for n in first_names:
             kinds[_fold(n)] = kinds.get(_fold(n), 0) | FIRST
@@ -164,6 +172,26 @@ class NameMatcher:
         self._wide_re = regex.compile("(?:" + "|".join(map(regex.escape, wide)) + ")+") \
             if wide else None
         self._longest = max(map(len, kinds), default=0)
+        # With Hyperscan, a large text's capitalised words come from one native pass of
+        # plain literals (detect/hsliterals.py; literals compile in a second where word
+        # boundaries took a minute), and only the hits _dictionary_spans can use: a first
+        # name with a blank after it, a surname after a title, and titles. Each literal:
+        # (word, role).
+        self._native_roles: list[tuple[str, int]] = []
+        literals: list[str] = []
+        for word, (kind, _) in self._capitalised.items():
+            if kind & FIRST:
+                for blank in _BLANK:
+                    literals.append(word + blank)
+                    self._native_roles.append((word, _THEN_BLANK))
+        for word in sorted(_TITLE_RUNS):
+            literals.append(word)
+            self._native_roles.append((word, _TITLE_RUN))
+        for word in sorted(set(_TITLES_BEFORE) | {"M."}):
+            literals.append(word)
+            self._native_roles.append((word, _TITLE_BEFORE))
+        self._native = hsliterals.LiteralScanner(list(map(hsliterals.literal, literals))) \
+            if native and not self._empty else None
 
     def _hits(self, text: str) -> tuple[list[tuple[int, int, int]], list[int]]:
         """(start, end, kind) of each capitalised dictionary name standing alone, and
@@ -174,17 +202,25 @@ class NameMatcher:
         # In ASCII text _WORD_RE has checked all but an `@` before (it lets that through
         # for titles).
         ascii_text = text.isascii()
-        for m in _WORD_RE.finditer(text):
-            found = lookup(m[0])
-            if found is None:
-                continue
-            kind, title = found
-            start, end = m.span()
-            if kind and (text[start - 1:start] != "@" if ascii_text
-                         else _stands_alone(text, start, end)):
-                out.append((start, end, kind))
-            if title:
-                titles.append(start)
+        ends = None
+        # A text that is one name alone (_dictionary_spans' last case) is a short one.
+        if (self._native is not None and len(text) >= hsliterals.MIN_TEXT
+                and len(text.strip()) > self._longest):
+            ends = self._native.ends(hsliterals.stand_in_bytes(text))
+        if ends is not None:
+            out = self._native_hits(text, ends, titles)
+        else:
+            for m in _WORD_RE.finditer(text):
+                found = lookup(m[0])
+                if found is None:
+                    continue
+                kind, title = found
+                start, end = m.span()
+                if kind and (text[start - 1:start] != "@" if ascii_text
+                             else _stands_alone(text, start, end)):
+                    out.append((start, end, kind))
+                if title:
+                    titles.append(start)
         if self._cased is not None:
             for end_idx, (length, kind) in self._cased.iter(text):
                 start, end = end_idx - length + 1, end_idx + 1
@@ -201,6 +237,54 @@ class NameMatcher:
                             and _is_name_token(token) and token not in _STOP):
                         out.append((start, end, kind))
         return out, titles
+
+    def _native_hits(self, text: str, ends: list[tuple[int, int]], titles: list[int]
+                     ) -> list[tuple[int, int, int]]:
+        """_hits' ASCII-word part from the literals Hyperscan reported: every hit that
+        _dictionary_spans can turn into a span, and (into `titles`) every title.
+
+        A hit missing here is one it would drop: a first name needs a blank after it
+        (for a tail), a surname a title before it (`Title[.][ \\t]+[\\n]`, see
+        _may_follow_title), and a name alone in the text needs a short text, which
+        never comes here. Each hit gets the same checks as in _hits."""
+        out: list[tuple[int, int, int]] = []
+        seen: set[int] = set()  # a first and last name after a title: one hit
+        ascii_text = text.isascii()
+        capitalised = self._capitalised
+        for end, index in sorted(ends):  # (reported by end already: sorting is linear)
+            word, role = self._native_roles[index]
+            if role == _THEN_BLANK:
+                end -= 1
+            start = end - len(word)
+            if role == _TITLE_BEFORE:
+                # The word right after the title, its optional `.` and blanks.
+                at = end + (text[end:end + 1] == ".")
+                after = at
+                while text[after:after + 1] in _BLANK:
+                    after += 1
+                if after == at:
+                    continue
+                m = _WORD_RE.match(text, after + (text[after:after + 1] == "\n"))
+                if m is None:
+                    continue
+                kind = capitalised.get(m[0], (0, False))[0]
+                if not kind & LAST:
+                    continue
+                start, end = m.span()
+            # _WORD_RE's look-behind, and for a title its maximal run and look-ahead.
+            elif text[start - 1:start] in _WORD_CHARS or (
+                    role == _TITLE_RUN and text[end:end + 1] in _WORD_CHARS_AT):
+                continue
+            elif role == _TITLE_RUN:
+                titles.append(start)
+                continue
+            else:
+                kind = capitalised[word][0]
+            if start not in seen and (text[start - 1:start] != "@" if ascii_text
+                                      else _stands_alone(text, start, end)):
+                seen.add(start)
+                out.append((start, end, kind))
+        return out
 
     def _windows(self, text: str, folded: str) -> list[tuple[int, int]]:
         """Where a dictionary key can match a token that holds a non-ASCII character."""
