@@ -52,3 +52,22 @@ def test_locate_all_equals_locate_in_any_order():
         assert seg.locate_all(offsets) == [seg.locate(o) for o in offsets], (text, offsets)
     loc = Location(sheet="S", cell="B2")
     assert Segment(text="a\nb", location=loc).locate_all([0, 2]) == [loc, loc]
+
+
+def test_findings_pickle_with_every_field():
+    """Findings cross the worker pipe pickled positionally (Finding.__reduce__): every
+    field must come back, `value` too although it takes no part in equality."""
+    import pickle
+
+    from dataclass_scan.model import Finding
+
+    finding = Finding(rule="r", type="t", category="c", confidence=Confidence.HIGH,
+                      location=Location(page=2, line=7, column=3, sheet="S", cell="B2",
+                                        slide=4, paragraph=5, part="word/document.xml"),
+                      excerpt="4539 **** 6467", value_hash="ab12", value="4539148803436467",
+                      start=10, end=29, reasons=("context: card",))
+    back = pickle.loads(pickle.dumps([finding, finding]))
+    assert back == [finding, finding]
+    assert back[0].value == "4539148803436467"
+    assert back[0].location.to_dict() == finding.location.to_dict()
+    assert pickle.loads(pickle.dumps(Location())) == Location()

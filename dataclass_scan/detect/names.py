@@ -178,20 +178,22 @@ class NameMatcher:
         # name with a blank after it, a surname after a title, and titles. Each literal:
         # (word, role).
         self._native_roles: list[tuple[str, int]] = []
-        literals: list[str] = []
-        for word, (kind, _) in self._capitalised.items():
-            if kind & FIRST:
-                for blank in _BLANK:
-                    literals.append(word + blank)
-                    self._native_roles.append((word, _THEN_BLANK))
-        for word in sorted(_TITLE_RUNS):
-            literals.append(word)
-            self._native_roles.append((word, _TITLE_RUN))
-        for word in sorted(set(_TITLES_BEFORE) | {"M."}):
-            literals.append(word)
-            self._native_roles.append((word, _TITLE_BEFORE))
-        self._native = hsliterals.LiteralScanner(list(map(hsliterals.literal, literals))) \
-            if native and not self._empty else None
+        self._native = None
+        if native and not self._empty:
+            exprs: list[str] = []
+            blanks = [hsliterals.literal(blank) for blank in _BLANK]
+            for word, (kind, _) in self._capitalised.items():
+                if kind & FIRST:  # (a word of ASCII letters: its own expression)
+                    for blank in blanks:
+                        exprs.append(word + blank)
+                        self._native_roles.append((word, _THEN_BLANK))
+            for word in sorted(_TITLE_RUNS):
+                exprs.append(hsliterals.literal(word))
+                self._native_roles.append((word, _TITLE_RUN))
+            for word in sorted(set(_TITLES_BEFORE) | {"M."}):
+                exprs.append(hsliterals.literal(word))
+                self._native_roles.append((word, _TITLE_BEFORE))
+            self._native = hsliterals.LiteralScanner(exprs)
 
     def _hits(self, text: str) -> tuple[list[tuple[int, int, int]], list[int]]:
         """(start, end, kind) of each capitalised dictionary name standing alone, and
