@@ -125,6 +125,11 @@ MaxMemoryOpt = Annotated[str | None, typer.Option(
     "--max-memory", help="Per-worker memory ceiling, e.g. 500MB, 2GB; 0 = none. A file that "
     "needs more is reported as an error (too-large). Default 2GB.")]
 
+MaxFindingsOpt = Annotated[int | None, typer.Option(
+    "--max-findings", min=0, help="Findings listed per file; the rest are counted, not "
+    "listed, and still decide the label, min_count and the verdict. 0 = list all. "
+    "Default 1000.")]
+
 
 PasswordFileOpt = Annotated[Path | None, typer.Option(
     "--password-file", help="Candidate passwords for encrypted PDFs, Office files and zip "
@@ -200,6 +205,7 @@ def scan(
     cache_file: CacheOpt = None,
     edm: EdmOpt = None,
     prefilter: PrefilterOpt = None,
+    max_findings: MaxFindingsOpt = None,
 ) -> None:
     """Scan files and folders, label each file and print a verdict for the destination."""
     from dataclass_scan.api import scan as run_scan
@@ -233,6 +239,7 @@ def scan(
             passwords=read_password_file(password_file) if password_file else None,
             extra=_with_edm(config.extra, edm) if edm else None,
             prefilter=_prefilter_option(prefilter),
+            max_findings=max_findings,
         )
         options = ReportOptions(show_values=show_values, quiet=quiet,
                                 color=False if os.environ.get("NO_COLOR") else None,

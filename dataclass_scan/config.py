@@ -20,6 +20,11 @@ else:  # pragma: no cover
 DEFAULT_MAX_FILE_SIZE = 100 * 1024 * 1024
 DEFAULT_TIMEOUT = 300.0  # seconds per file (--timeout)
 DEFAULT_MAX_MEMORY = 2 * 1000**3  # resident bytes per worker (--max-memory)
+# Findings listed per file (--max-findings); the rest are counted, not listed. A thousand
+# is more than anyone reads in a report, and about 0.7 MB per file in memory, in a worker
+# pipe and in the cache; a file past it is decided by its counts (labels, min_count and
+# the verdict see every finding either way). A 1 GB text file had 460,000 findings.
+DEFAULT_MAX_FINDINGS = 1000
 
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.I)
 _UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4}
@@ -88,6 +93,7 @@ class Config:
     jobs: int | None = None  # worker processes; None = one per core, 1 = in-process
     timeout: float = DEFAULT_TIMEOUT  # per file, enforced by the process pool; 0 = none
     max_memory: int = DEFAULT_MAX_MEMORY  # per worker, enforced by the pool; 0 = none
+    max_findings: int = DEFAULT_MAX_FINDINGS  # listed per file; 0 = all (runner.py)
     cache: bool = True  # reuse results of unchanged files (store/cache.py)
     cache_file: Path | None = None  # default: <home>/cache.sqlite
     # Prefilter engine: Hyperscan when installed ("auto"), or force one. Same results.
@@ -134,6 +140,7 @@ _FILE_KEYS = {
     "prefilter": "prefilter",
     "timeout": "timeout",
     "max-memory": "max_memory",
+    "max-findings": "max_findings",
     "archive-max-total": "archive_max_total",
     "archive-max-entries": "archive_max_entries",
     "archive-max-ratio": "archive_max_ratio",
@@ -192,6 +199,9 @@ def load_config(config_path: Path | None = None, cwd: Path | None = None) -> Con
                 value = parse_size(value)
             elif attr == "timeout":
                 value = parse_duration(value)
+            elif attr == "max_findings":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise TypeError("expected a whole number of findings, 0 for no limit")
             elif attr == "jobs":
                 if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                     raise TypeError("expected a whole number of processes, 1 or more")

@@ -249,6 +249,23 @@ _FINDING_STATE = attrgetter(*Finding.__match_args__)
 
 
 @dataclass(frozen=True, slots=True)
+class FindingCount:
+    """Findings of one kind that a file had beyond its `--max-findings` list: counted,
+    not listed. The key holds everything labels, the verdict and declared markings look
+    at, so a file is judged on all its findings whether or not they are listed."""
+
+    rule: str
+    type: str
+    category: str
+    confidence: Confidence
+    count: int
+    header_footer: bool = False  # a marking in a header or footer (classify/declared.py)
+    # Distinct value hashes, at most as many as the labels file's largest `min_distinct`
+    # asks for: enough to tell whether any `min_distinct` threshold is met.
+    value_hashes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class FileResult:
     path: str
     format: str
@@ -263,6 +280,27 @@ class FileResult:
     errors: tuple[str, ...] = ()
     source: Mapping[str, Any] = field(default_factory=dict)
     cached: bool = False  # reused from the incremental-scan cache (store/cache.py)
+    # Findings beyond `--max-findings`, counted by kind; `findings` lists the first ones.
+    omitted: tuple[FindingCount, ...] = ()
+
+    @property
+    def findings_omitted(self) -> int:
+        """How many findings the file had that `findings` does not list."""
+        return sum(c.count for c in self.omitted)
+
+    @property
+    def finding_count(self) -> int:
+        """Every finding of the file, listed or not."""
+        return len(self.findings) + self.findings_omitted
+
+    def type_counts(self) -> dict[str, int]:
+        """Findings per entity type, listed or not."""
+        out: dict[str, int] = {}
+        for x in self.findings:
+            out[x.type] = out.get(x.type, 0) + 1
+        for c in self.omitted:
+            out[c.type] = out.get(c.type, 0) + c.count
+        return out
 
 
 @dataclass(frozen=True, slots=True)

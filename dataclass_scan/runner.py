@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from dataclass_scan.classify.declared import declared_label
 from dataclass_scan.classify.labels import Destination, LabelPolicy
 from dataclass_scan.classify.policy import assess
+from dataclass_scan.collect import FindingCollector
 from dataclass_scan.config import Config
 from dataclass_scan.errors import BinaryFileError, EncryptedError, UnsupportedError
 from dataclass_scan.extract import ExtractContext, get_extractor, sniff_format
-from dataclass_scan.model import FileResult, Finding, Item, Status
+from dataclass_scan.model import FileResult, Item, Status
 from dataclass_scan.redact import redact
 
 if TYPE_CHECKING:
@@ -140,7 +141,9 @@ def _process_one(item: Item, ctx: ScanContext, depth: int, children: list[Item])
     xctx = ExtractContext(max_bytes=ctx.config.max_file_size, depth=depth,
                           config=ctx.config)
     engine = ctx.engine  # built here on first use, outside the per-file error handling
-    findings: list[Finding] = []
+    # The first --max-findings findings, and counts of all: memory stays bounded.
+    findings = FindingCollector(ctx.config.max_findings, engine.min_counts,
+                                ctx.policy.max_distinct)
     errors: list[str] = []
     try:
         for segment in get_extractor(fmt)(item, xctx):
@@ -151,7 +154,7 @@ def _process_one(item: Item, ctx: ScanContext, depth: int, children: list[Item])
             if segment.keep is not None:  # an overlapping chunk: keep only its own part
                 lo, hi = segment.keep
                 res.findings = [f for f in res.findings if lo <= f.start < hi]
-            findings.extend(res.findings)
+            findings.add(res.findings)
             errors.extend(res.errors)
     except BinaryFileError as exc:
         return _replace(base, status=Status.SKIPPED, reasons=(str(exc),))
@@ -190,15 +193,18 @@ def _replace(base: FileResult, **changes: object) -> FileResult:
 
 
 def _classified(
-    base: FileResult, ctx: ScanContext, findings: list[Finding], status: Status,
+    base: FileResult, ctx: ScanContext, collected: FindingCollector, status: Status,
     errors: list[str], metadata: dict[str, Any] | None = None, item: Item | None = None,
 ) -> FileResult:
-    if status is not Status.SCANNED and status is not Status.PARTIAL and not findings:
+    if status is not Status.SCANNED and status is not Status.PARTIAL and not collected.total:
         # Unread content is unknown content: no label, no verdict, never "clean".
         return _replace(base, status=status, errors=tuple(errors))
-    findings = ctx.engine.finalize(base.path, findings)  # path allowlist, min_count
-    declared, notes = declared_label(ctx.policy, base.format, metadata or {}, findings, item)
-    label, verdict, reasons = assess(ctx.policy, ctx.destination, findings, declared)
+    # Engine.finalize's path allowlist and min_count, from the counts of every finding.
+    kept = ctx.engine.kept_rules(base.path, collected.rule_counts)
+    findings, omitted = collected.finish(kept)
+    declared, notes = declared_label(ctx.policy, base.format, metadata or {}, findings, item,
+                                     omitted)
+    label, verdict, reasons = assess(ctx.policy, ctx.destination, findings, declared, omitted)
     return _replace(
         base,
         status=status,
@@ -207,5 +213,6 @@ def _classified(
         verdict=verdict,
         reasons=tuple(reasons + notes),
         findings=tuple(findings),
+        omitted=omitted,
         errors=tuple(errors),
     )

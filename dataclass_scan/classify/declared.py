@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dataclass_scan.classify.labels import LabelPolicy
-from dataclass_scan.model import Finding, Item
+from dataclass_scan.model import Finding, FindingCount, Item, Location
 
 _MSIP_KEY = re.compile(r"^/?MSIP_Label_\{?([0-9a-fA-F-]{36})\}?_(\w+)$")
 _OOXML_FORMATS = frozenset({"docx", "xlsx", "pptx"})
@@ -136,9 +136,15 @@ def _from_mip(policy: LabelPolicy, labels: list[tuple[str, str | None]], source:
     return out
 
 
+def in_header_footer(location: Location) -> bool:
+    """A finding in a page header or footer: a marking there declares the file's label."""
+    part = location.part
+    return part is not None and part.split(" ", 1)[0] in ("header", "footer")
+
+
 def declared_labels(policy: LabelPolicy, fmt: str, metadata: Mapping[str, Any],
-                    findings: Sequence[Finding] = (), item: Item | None = None
-                    ) -> list[DeclaredLabel]:
+                    findings: Sequence[Finding] = (), item: Item | None = None,
+                    omitted: Sequence[FindingCount] = ()) -> list[DeclaredLabel]:
     """Every label the file declares (embedded first, then visible markings)."""
     meta: dict[str, Any] = dict(metadata)
     if fmt in _OOXML_FORMATS and "custom_properties" not in meta and item is not None:
@@ -161,22 +167,22 @@ def declared_labels(policy: LabelPolicy, fmt: str, metadata: Mapping[str, Any],
     for key, value in headers.items():
         if str(key).lower() == "msip_labels":
             found += _from_mip(policy, msip_labels(parse_msip_header(str(value))), "mail")
-    marks = [f for f in findings if f.category == "marking" and f.location.part
-             and f.location.part.split(" ", 1)[0] in ("header", "footer")]
-    if marks:
-        label, _ = policy.classify(marks)
+    marks = [f for f in findings if f.category == "marking" and in_header_footer(f.location)]
+    more = [c for c in omitted if c.header_footer]
+    if marks or more:
+        label, _ = policy.classify(marks, more)
         if label != policy.default:
-            rules = sorted({f.rule for f in marks})
+            rules = sorted({f.rule for f in marks} | {c.rule for c in more})
             found.append(DeclaredLabel(name=", ".join(rules), source="marking", label=label))
     return found
 
 
 def declared_label(policy: LabelPolicy, fmt: str, metadata: Mapping[str, Any],
-                   findings: Sequence[Finding] = (), item: Item | None = None
-                   ) -> tuple[str | None, list[str]]:
+                   findings: Sequence[Finding] = (), item: Item | None = None,
+                   omitted: Sequence[FindingCount] = ()) -> tuple[str | None, list[str]]:
     """The file's declared taxonomy label (embedded MIP labels win over visible markings;
     the highest of several) and notes for the reasons (e.g. an unmapped label name)."""
-    found = declared_labels(policy, fmt, metadata, findings, item)
+    found = declared_labels(policy, fmt, metadata, findings, item, omitted)
     notes = [f"declares {d.describe()}, which declared_names in the labels file does not "
              "map" for d in found if d.label is None]
     embedded = [d for d in found if d.label is not None and d.source != "marking"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from dataclass_scan.classify.baseline import Baseline, entry_for
+from dataclass_scan.classify.baseline import Baseline, entry_for, norm_path
 from dataclass_scan.classify.labels import LabelPolicy
 from dataclass_scan.classify.policy import assess, fail_closed
 from dataclass_scan.errors import ConfigError
@@ -119,6 +119,9 @@ class Gate:
         self.destination = policy.destinations[name]
         self._index = options.baseline.index() if options.baseline is not None else {}
         self._base = options.baseline.base if options.baseline is not None else None
+        # Paths the baseline holds entries for: a file there with findings beyond
+        # --max-findings is judged on them all, matched or not (see _apply).
+        self._paths = {key[0] for key in self._index}
         self._own = (Path(options.baseline.path).resolve()
                      if options.baseline is not None and options.baseline.path else None)
         self.suppressed = 0
@@ -138,10 +141,11 @@ class Gate:
         policy, options = self.policy, self.options
         if self._own is not None and "!" not in f.path and Path(f.path).resolve() == self._own:
             # The baseline itself holds only keyed hashes: not data to gate.
-            return dataclasses.replace(f, status=Status.SKIPPED, findings=(), label=None,
-                                       verdict=None, reasons=("the baseline in use",),
-                                       errors=())
+            return dataclasses.replace(f, status=Status.SKIPPED, findings=(), omitted=(),
+                                       label=None, verdict=None,
+                                       reasons=("the baseline in use",), errors=())
         findings = f.findings
+        note: tuple[str, ...] = ()
         if self._index and findings:
             kept = []
             for x in findings:
@@ -153,15 +157,23 @@ class Gate:
                     self.expired += 1
                 kept.append(x)
             findings = tuple(kept)
+        if f.omitted and self._paths and norm_path(f.path, self._base) in self._paths:
+            # Findings not listed (--max-findings) carry no value hash here, so the
+            # baseline cannot suppress them: they still count, which may keep the label
+            # above what an uncapped scan with this baseline gives. Say so.
+            note = (f"{f.findings_omitted} finding(s) beyond --max-findings were not "
+                    "matched against the baseline and still count (--max-findings 0 "
+                    "matches them all)",)
         declared = f.declared_label
         if declared is None and options.manifest is not None:
             declared = options.manifest.label_for(f.path)
         if f.label is not None and (findings != f.findings or declared != f.declared_label):
-            label, verdict, reasons = assess(policy, self.destination, findings, declared)
+            label, verdict, reasons = assess(policy, self.destination, findings, declared,
+                                             f.omitted)
             f = dataclasses.replace(f, findings=findings, label=label, verdict=verdict,
-                                    reasons=tuple(reasons), declared_label=declared)
-        elif declared != f.declared_label:
-            f = dataclasses.replace(f, declared_label=declared)
+                                    reasons=(*reasons, *note), declared_label=declared)
+        elif declared != f.declared_label or note:
+            f = dataclasses.replace(f, declared_label=declared, reasons=(*f.reasons, *note))
         if options.fail_closed:
             f = fail_closed((f,))[0]
         if options.require_classification and f.label is not None:

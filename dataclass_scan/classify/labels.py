@@ -10,7 +10,7 @@ from typing import Any
 from dataclass_scan.detect.rulepack import builtin_rules_dir
 from dataclass_scan.detect.yamlsrc import LineDict, LineList, line_of, load_yaml
 from dataclass_scan.errors import RulePackError
-from dataclass_scan.model import Confidence, Finding
+from dataclass_scan.model import Confidence, Finding, FindingCount
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,17 @@ class MappingRule:
             and (not self.categories or f.category in self.categories)
             and (not self.rules or f.rule in self.rules)
             and f.confidence.rank >= self.min_confidence.rank
+        ]
+
+    def matching_counts(self, counts: Sequence[FindingCount]) -> list[FindingCount]:
+        """`matching` for findings counted, not listed (`--max-findings`)."""
+        return [
+            c
+            for c in counts
+            if (not self.types or c.type in self.types)
+            and (not self.categories or c.category in self.categories)
+            and (not self.rules or c.rule in self.rules)
+            and c.confidence.rank >= self.min_confidence.rank
         ]
 
     def describe(self) -> str:
@@ -68,19 +79,34 @@ class LabelPolicy:
     def rank(self, label: str) -> int:
         return self.labels.index(label)
 
-    def classify(self, findings: Sequence[Finding]) -> tuple[str, list[str]]:
-        """Return the file's label and why."""
+    @property
+    def max_distinct(self) -> int:
+        """The largest `min_distinct` of the mapping: how many distinct values of one kind
+        a file's counted, unlisted findings must remember (model.FindingCount)."""
+        return max((m.min_distinct for m in self.mapping), default=1)
+
+    def classify(self, findings: Sequence[Finding], omitted: Sequence[FindingCount] = ()
+                 ) -> tuple[str, list[str]]:
+        """Return the file's label and why. `omitted`: findings beyond the listed ones
+        (`--max-findings`), counted; the label is the same as with all of them listed."""
         label = self.default
         reasons: list[str] = []
         for rule in self.mapping:
             hits = rule.matching(findings)
-            if len(hits) < rule.min_count or len({h.value_hash for h in hits}) < rule.min_distinct:
+            more = rule.matching_counts(omitted) if omitted else []
+            count = len(hits) + sum(c.count for c in more)
+            if count < rule.min_count or not count:
                 continue
-            if not hits:
-                continue
+            if rule.min_distinct > 1:
+                # Each FindingCount keeps up to max_distinct hashes: a kind with that many
+                # meets every threshold; otherwise its hashes are all there are.
+                values = {h.value_hash for h in hits}
+                values.update(v for c in more for v in c.value_hashes)
+                if len(values) < rule.min_distinct:
+                    continue
             if self.rank(rule.label) > self.rank(label):
                 label = rule.label
-                reasons = [f"{_summarise(hits)} -> {rule.label}"]
+                reasons = [f"{_summarise(hits, more)} -> {rule.label}"]
         return label, reasons
 
     def map_declared(self, name: str) -> str | None:
@@ -100,11 +126,14 @@ class LabelPolicy:
         return None
 
 
-def _summarise(hits: Sequence[Finding]) -> str:
+def _summarise(hits: Sequence[Finding], more: Sequence[FindingCount] = ()) -> str:
     by_type: dict[tuple[str, str], int] = {}
     for h in hits:
         key = (h.type, h.confidence.value)
         by_type[key] = by_type.get(key, 0) + 1
+    for c in more:
+        key = (c.type, c.confidence.value)
+        by_type[key] = by_type.get(key, 0) + c.count
     return ", ".join(f"{t} ({c}) x{n}" for (t, c), n in sorted(by_type.items()))
 
 

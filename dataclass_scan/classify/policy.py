@@ -6,16 +6,17 @@ import dataclasses
 from collections.abc import Sequence
 
 from dataclass_scan.classify.labels import Destination, LabelPolicy
-from dataclass_scan.model import FileResult, Finding, Status, Verdict
+from dataclass_scan.model import FileResult, Finding, FindingCount, Status, Verdict
 
 
 def verdict_for(
-    policy: LabelPolicy, destination: Destination, label: str, findings: Sequence[Finding]
+    policy: LabelPolicy, destination: Destination, label: str, findings: Sequence[Finding],
+    omitted: Sequence[FindingCount] = (),
 ) -> tuple[Verdict, list[str]]:
-    blocked = sorted({f.type for f in findings if f.category in destination.block_categories})
+    kinds = [(f.type, f.category) for f in findings] + [(c.type, c.category) for c in omitted]
+    blocked = sorted({t for t, c in kinds if c in destination.block_categories})
     if blocked:
-        cats = "/".join(sorted({f.category for f in findings
-                                 if f.category in destination.block_categories}))
+        cats = "/".join(sorted({c for _t, c in kinds if c in destination.block_categories}))
         return Verdict.BLOCK, [
             f"{', '.join(blocked)} found: {cats} data never goes to {destination.name}"
         ]
@@ -37,11 +38,13 @@ def assess(
     destination: Destination,
     findings: Sequence[Finding],
     declared_label: str | None = None,
+    omitted: Sequence[FindingCount] = (),
 ) -> tuple[str, Verdict, list[str]]:
     """A file's detected label, its verdict for `destination` and the reasons, noting when
-    the content is above the label the file declares."""
-    label, reasons = policy.classify(findings)
-    verdict, verdict_reasons = verdict_for(policy, destination, label, findings)
+    the content is above the label the file declares. `omitted`: the file's findings
+    beyond the listed ones (`--max-findings`), counted."""
+    label, reasons = policy.classify(findings, omitted)
+    verdict, verdict_reasons = verdict_for(policy, destination, label, findings, omitted)
     reasons = reasons + verdict_reasons
     if declared_label is not None and declared_label in policy.labels:
         if policy.rank(label) > policy.rank(declared_label):

@@ -55,9 +55,11 @@ def create(
 
     try:
         config = load_config(config_file)
+        # A baseline holds every finding: findings beyond --max-findings carry no value
+        # hash, so the cap is off here (memory grows with the findings of a file).
         config = config.merged(
             labels_file=labels, exclude=tuple(exclude) if exclude else None,
-            rules=tuple(config.rules) + tuple(rules) if rules else None)
+            rules=tuple(config.rules) + tuple(rules) if rules else None, max_findings=0)
         until = parse_expiry(expires)
         old = load_baseline(output) if output.exists() else None
         result = run_scan(paths, config)

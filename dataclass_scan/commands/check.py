@@ -156,8 +156,8 @@ def _places(f: Any) -> list[str]:
     chosen = (first + rest)[:MAX_PLACES]
     out = [f"{f.path}{x.location.render()}  {x.type} ({x.confidence.value})  "
            f"{_one_line(x.excerpt)}" for x in chosen]
-    if len(findings) > MAX_PLACES:
-        out.append(f"... {len(findings) - MAX_PLACES} more findings in this file")
+    if f.finding_count > len(chosen):  # beyond MAX_PLACES, or beyond --max-findings
+        out.append(f"... {f.finding_count - len(chosen)} more findings in this file")
     return out
 
 

@@ -95,7 +95,7 @@ def inventory(
         sensitive = sum(1 for f in result.files
                         if f.label in policy.labels and policy.rank(f.label) > 0)
         typer.echo(f"scan {scan_id} recorded in {db}: {len(result.files)} files, {sensitive} "
-                   f"sensitive, {sum(len(f.findings) for f in result.files)} findings"
+                   f"sensitive, {sum(f.finding_count for f in result.files)} findings"
                    + (f"; inventory written to {html}" if html else ""), err=True)
     raise typer.Exit(EXIT_INCOMPLETE if result.incomplete else EXIT_OK)
 

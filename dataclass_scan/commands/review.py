@@ -115,7 +115,8 @@ def _scan(paths: list[str], labels: Path | None, rules: list[Path] | None,
     from dataclass_scan.config import load_config
 
     config = load_config(config_file)
-    config = config.merged(labels_file=labels,
+    # Every finding, listed: new ones beyond --max-findings would have no value hash.
+    config = config.merged(labels_file=labels, max_findings=0,
                            rules=tuple(config.rules) + tuple(rules) if rules else None)
     result = run_scan(paths, config)
     index = bl.index()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -538,6 +538,19 @@ class Engine:
         return out
 
     # -- file level ------------------------------------------------------------------
+
+    @property
+    def min_counts(self) -> dict[str, int]:
+        """Rule id -> `min_count`, for the rules that need more than one finding."""
+        return self._min_counts
+
+    def kept_rules(self, path: str, counts: Mapping[str, int]) -> set[str]:
+        """`finalize` from per-rule counts of every finding of a file, for a runner that
+        lists only some of them (`--max-findings`): the rules whose findings the file
+        keeps. None when the path is allowlisted, else those with `min_count` or more."""
+        if self.allowlist.path_allowed(path):
+            return set()
+        return {r for r, n in counts.items() if n >= self._min_counts.get(r, 1)}
 
     def finalize(
         self, path: str, findings: Sequence[Finding], tracer: Tracer | None = None

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclass_scan.model import Confidence, FileResult, ScanResult, Status, Verdict
 from dataclass_scan.report import Reporter
 from dataclass_scan.report.serialize import summary_dict
+from dataclass_scan.report.tabular import more_findings
 
 VERDICT_STYLE = {"allow": "bold green", "review": "bold yellow", "block": "bold red"}
 LABEL_STYLE = {"Public": "green", "Internal": "cyan", "Confidential": "yellow",
@@ -90,7 +91,7 @@ class ConsoleReporter(Reporter):
             ((f, x) for f in scan.files for x in summarize_findings(f.findings)),
             key=lambda fx: (-fx[1].confidence.rank, fx[1].type, fx[0].path),
         )
-        total = sum(len(f.findings) for f in scan.files)
+        total = sum(f.finding_count for f in scan.files)
         if top:
             table = Table(title=f"Top findings ({total} in all)", header_style="bold")
             table.add_column("where", overflow="fold")
@@ -108,6 +109,11 @@ class ConsoleReporter(Reporter):
                                    style="bold" if x.confidence is Confidence.HIGH else ""),
                               x.excerpt)
             console.print(table)
+        capped = [f for f in scan.files if f.omitted]
+        for f in capped[:10]:  # --max-findings: these lists are not complete
+            console.print(f"{f.path}: {more_findings(f)}", highlight=False, markup=False)
+        if len(capped) > 10:
+            console.print(f"... and {len(capped) - 10} more files with findings not listed")
         self._problems(console, scan, limit=50)
 
     @staticmethod

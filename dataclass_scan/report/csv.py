@@ -14,7 +14,7 @@ from collections import Counter
 
 from dataclass_scan.model import FileResult, ScanResult
 from dataclass_scan.report import Reporter
-from dataclass_scan.report.tabular import clean, shown_value
+from dataclass_scan.report.tabular import clean, more_findings, shown_value
 
 FINDING_COLUMNS = ["path", "status", "label", "verdict", "type", "category", "confidence",
                    "rule", "location", "excerpt", "value_hash", "notes"]
@@ -57,12 +57,14 @@ class CsvReporter(Reporter):
             if self.options.show_values:
                 row.append(shown_value(x, True))
             self._row(row)
+        if result.omitted:  # one more row says the list above is not complete
+            self._row([*common, "", "", "", "", "", "", "", more_findings(result)])
 
     @staticmethod
     def _file_row(r: FileResult) -> list[object]:
-        types = Counter(x.type for x in r.findings)
+        types = Counter(r.type_counts())
         return [r.path, r.format, r.status.value, r.size, r.label or "",
-                r.declared_label or "", r.verdict.value if r.verdict else "", len(r.findings),
+                r.declared_label or "", r.verdict.value if r.verdict else "", r.finding_count,
                 "; ".join(f"{t} x{n}" for t, n in sorted(types.items())),
                 "; ".join(r.reasons), "; ".join(r.errors), r.sha256 or ""]
 

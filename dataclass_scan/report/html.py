@@ -21,7 +21,7 @@ from dataclass_scan import __version__
 from dataclass_scan.model import Confidence, FileResult, ScanResult, Status, Verdict
 from dataclass_scan.report import Reporter
 from dataclass_scan.report.serialize import summary_dict
-from dataclass_scan.report.tabular import clean, verdict_rank
+from dataclass_scan.report.tabular import clean, more_findings, verdict_rank
 
 MAX_ROWS = 5000
 TOP = 10
@@ -82,7 +82,8 @@ def folder_of(path: str) -> str:
 
 
 def risk(f: FileResult) -> tuple[int, int]:
-    return verdict_rank(f), sum(_CONF_WEIGHT[x.confidence] for x in f.findings)
+    return verdict_rank(f), (sum(_CONF_WEIGHT[x.confidence] for x in f.findings)
+                             + sum(_CONF_WEIGHT[c.confidence] * c.count for c in f.omitted))
 
 
 def headline(scan: ScanResult) -> tuple[str, str]:
@@ -170,8 +171,10 @@ class HtmlReporter(Reporter):
         order = sorted(by_label)
         labels = [(lbl, n, label_color(lbl, order), f"{n} file(s) labelled {lbl}")
                   for lbl, n in sorted(by_label.items(), key=lambda kv: (-kv[1], kv[0]))]
-        types = Counter(x.type for f in scan.files for x in f.findings)
-        files_per_type = Counter(t for f in scan.files for t in {x.type for x in f.findings})
+        types: Counter[str] = Counter()
+        for f in scan.files:
+            types.update(f.type_counts())
+        files_per_type = Counter(t for f in scan.files for t in f.type_counts())
         type_rows = [(t, n, "#37474f", f"{t}: {n} finding(s) in {files_per_type[t]} file(s)")
                      for t, n in sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]]
         folders: dict[str, list[FileResult]] = {}
@@ -183,20 +186,20 @@ class HtmlReporter(Reporter):
             fs = item[1]
             return (-max(verdict_rank(f) for f in fs),
                     -sum(f.verdict is Verdict.BLOCK for f in fs),
-                    -sum(len(f.findings) for f in fs), item[0])
+                    -sum(f.finding_count for f in fs), item[0])
 
         folder_rows = []
         for name, fs in sorted(folders.items(), key=folder_key)[:TOP]:
             worst = max(fs, key=verdict_rank)
             v = worst.verdict.value if worst.verdict else ""
-            n = sum(len(f.findings) for f in fs)
+            n = sum(f.finding_count for f in fs)
             folder_rows.append((name, n, VERDICT_COLORS[v],
                                 f"{name}: {n} finding(s) in {len(fs)} file(s), worst: {v}"))
         risky = sorted((f for f in scan.files if f.findings),
                        key=lambda f: (-risk(f)[0], -risk(f)[1], f.path))[:TOP]
-        file_rows = [(f.path.replace("\\", "/").rsplit("/", 1)[-1], len(f.findings),
+        file_rows = [(f.path.replace("\\", "/").rsplit("/", 1)[-1], f.finding_count,
                       VERDICT_COLORS[f.verdict.value if f.verdict else ""],
-                      f"{f.path}: {len(f.findings)} finding(s), {f.label}, "
+                      f"{f.path}: {f.finding_count} finding(s), {f.label}, "
                       f"{f.verdict.value if f.verdict else 'no verdict'}") for f in risky]
         legend = ('<p class="legend">' + "".join(
             f'<span><i style="background:{c}"></i>{e(k)}</span>'
@@ -235,7 +238,7 @@ class HtmlReporter(Reporter):
         files = sorted(scan.files, key=lambda f: (-verdict_rank(f), f.path))
         # A table column mostly of one entity type is one row with a count.
         pairs = [(f, x) for f in files for x in summarize_findings(f.findings)]
-        total = sum(len(f.findings) for f in files)
+        total = sum(f.finding_count for f in files)
         if not pairs:
             return "<h2>Findings</h2><p>No sensitive values were found.</p>"
         types = sorted({x.type for _, x in pairs})
@@ -250,7 +253,12 @@ class HtmlReporter(Reporter):
                + '</select><span id="count"></span></div>']
         if len(pairs) > MAX_ROWS:
             out.append(f"<p>Showing the first {MAX_ROWS} of {len(pairs)} rows, worst "
-                       "files first; the JSON or CSV report has every finding.</p>")
+                       "files first; the JSON or CSV report has every finding listed.</p>")
+        capped = [f for f in files if f.omitted]
+        if capped:  # --max-findings: these files list only their first findings
+            out.append('<ul class="problems">' + "".join(
+                f"<li><b>{e(f.path)}</b>: {e(more_findings(f))}</li>" for f in capped[:200])
+                + "</ul>")
         out.append('<table id="findings"><thead><tr>' + "".join(
             f'<th scope="col"><button type="button">{h}</button></th>'
             for h in ("Verdict", "Label", "File", "Where in the file", "Kind", "Confidence",

@@ -45,8 +45,9 @@ class JunitReporter(Reporter):
                  f"{clean(x.excerpt)}" + (f" = {clean(shown_value(x, True))}"
                                           if self.options.show_values and x.value else "")
                  for x in f.findings[:MAX_LINES]]
-        if len(f.findings) > MAX_LINES:
-            lines.append(f"... and {len(f.findings) - MAX_LINES} more findings")
+        shown = min(len(f.findings), MAX_LINES)
+        if f.finding_count > shown:  # beyond MAX_LINES, or beyond --max-findings
+            lines.append(f"... and {f.finding_count - shown} more findings")
         reasons = "; ".join(clean(r) for r in f.reasons)
         if f.verdict is Verdict.BLOCK:
             node = ET.SubElement(case, "failure", type="block",

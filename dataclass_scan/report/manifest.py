@@ -44,11 +44,11 @@ def manifest_dict(scan: ScanResult) -> dict[str, Any]:
         "config_sha256": m.config_digest or None,
         "summary": {"files": len(scan.files), "verdict": scan.verdict.value,
                     "by_status": dict(sorted(statuses.items())),
-                    "findings": sum(len(f.findings) for f in scan.files)},
+                    "findings": sum(f.finding_count for f in scan.files)},
         "files": [{"path": f.path, "size": f.size, "sha256": f.sha256,
                    "status": f.status.value, "label": f.label,
                    "verdict": f.verdict.value if f.verdict else None,
-                   "findings": len(f.findings)} for f in scan.files],
+                   "findings": f.finding_count} for f in scan.files],
     }
     doc["digest"] = "sha256:" + hashlib.sha256(_canonical(doc)).hexdigest()
     return doc

@@ -51,11 +51,11 @@ class MarkdownReporter(Reporter):
             w(f"### Files to act on ({len(act)})\n\n")
             w("| Verdict | Label | File | Findings | Why |\n|---|---|---|---:|---|\n")
             for f in act[:MAX_FILES]:
-                types = Counter(x.type for x in f.findings)
+                types = Counter(f.type_counts())
                 kinds = ", ".join(f"{md(t)} ×{n}" for t, n in types.most_common(4))
                 why = md("; ".join(f.reasons)) or kinds
                 w(f"| {md(f.verdict.value if f.verdict else '')} | {md(f.label or '')} | "
-                  f"{md(f.path)} | {len(f.findings)} | {why} |\n")
+                  f"{md(f.path)} | {f.finding_count} | {why} |\n")
             if len(act) > MAX_FILES:
                 w(f"\n…and {len(act) - MAX_FILES} more files.\n")
             w("\n")
@@ -68,7 +68,7 @@ class MarkdownReporter(Reporter):
                       f"({x.confidence.value}): {md(x.excerpt)}\n")
                 w("\n</details>\n\n")
         if s["by_type"]:
-            files_per_type = Counter(t for f in scan.files for t in {x.type for x in f.findings})
+            files_per_type = Counter(t for f in scan.files for t in f.type_counts())
             w("### Entity types\n\n| Type | Findings | Files |\n|---|---:|---:|\n")
             for t, n in sorted(s["by_type"].items(), key=lambda kv: (-kv[1], kv[0])):
                 w(f"| {md(t)} | {n} | {files_per_type[t]} |\n")

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from dataclass_scan import __version__
 from dataclass_scan.model import Confidence, FileResult, Finding, ScanResult, Status, Verdict
 from dataclass_scan.report import Reporter
+from dataclass_scan.report.tabular import more_findings
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/dataclass-scan/dataclass-scan"
@@ -91,6 +92,8 @@ class SarifReporter(Reporter):
                 results.append(self._result(f, x, rule_ids[x.rule]))
         notifications = [self._notification(f) for f in scan.files
                          if f.status not in (Status.SCANNED, Status.SKIPPED)]
+        # --max-findings: results list a file's first findings; say how many more it has.
+        notifications += [self._omitted(f) for f in scan.files if f.omitted]
         return {
             "$schema": SARIF_SCHEMA,
             "version": "2.1.0",
@@ -204,4 +207,14 @@ class SarifReporter(Reporter):
             "message": {"text": f"{f.path}: {f.status.value}: {why}"},
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}}}],
             "properties": {"status": f.status.value},
+        }
+
+    @staticmethod
+    def _omitted(f: FileResult) -> dict[str, Any]:
+        uri, _ = artifact_uri(f.path)
+        return {
+            "level": "note",
+            "message": {"text": f"{f.path}: {more_findings(f)}"},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}}}],
+            "properties": {"findingsOmitted": f.findings_omitted},
         }

@@ -14,6 +14,7 @@ from dataclass_scan.model import (
     Confidence,
     FileResult,
     Finding,
+    FindingCount,
     Location,
     ScanMeta,
     ScanResult,
@@ -51,15 +52,28 @@ def file_dict(r: FileResult, show_values: bool) -> dict[str, Any]:
         "verdict": r.verdict.value if r.verdict else None,
         "reasons": list(r.reasons),
         "findings": [finding_dict(f, show_values) for f in r.findings],
+        **({"findings_omitted": r.findings_omitted,
+            "omitted": [omitted_dict(c) for c in r.omitted]} if r.omitted else {}),
         "errors": list(r.errors),
         **({"cached": True} if r.cached else {}),
     }
 
 
+def omitted_dict(c: FindingCount) -> dict[str, Any]:
+    """Findings of one kind beyond --max-findings (their value hashes stay in the cache)."""
+    out: dict[str, Any] = {"rule": c.rule, "type": c.type, "category": c.category,
+                           "confidence": c.confidence.value, "count": c.count}
+    if c.header_footer:
+        out["header_footer"] = True
+    return out
+
+
 def summary_dict(scan: ScanResult) -> dict[str, Any]:
     statuses = Counter(f.status for f in scan.files)
     by_label = Counter(f.label for f in scan.files if f.label)
-    by_type = Counter(x.type for f in scan.files for x in f.findings)
+    by_type: Counter[str] = Counter()
+    for f in scan.files:
+        by_type.update(f.type_counts())
     by_verdict = Counter(f.verdict.value for f in scan.files if f.verdict)
     out: dict[str, Any] = {
         "files": len(scan.files),
@@ -74,8 +88,11 @@ def summary_dict(scan: ScanResult) -> dict[str, Any]:
         "by_label": dict(sorted(by_label.items())),
         "by_type": dict(sorted(by_type.items())),
         "by_verdict": dict(sorted(by_verdict.items())),
-        "findings": sum(len(f.findings) for f in scan.files),
+        "findings": sum(f.finding_count for f in scan.files),
     }
+    omitted = sum(f.findings_omitted for f in scan.files)
+    if omitted:  # counted, not listed (--max-findings)
+        out["findings_omitted"] = omitted
     cached = sum(1 for f in scan.files if f.cached)
     if cached:  # results reused from the incremental-scan cache
         out["cached"] = cached
@@ -145,8 +162,16 @@ def _file_from_dict(d: Mapping[str, Any]) -> FileResult:
         verdict=Verdict(verdict) if verdict else None,
         reasons=tuple(str(r) for r in d.get("reasons", ())),
         findings=tuple(_finding_from_dict(x) for x in d.get("findings", ())),
+        omitted=tuple(_omitted_from_dict(x) for x in d.get("omitted", ())),
         errors=tuple(str(e) for e in d.get("errors", ())),
     )
+
+
+def _omitted_from_dict(d: Mapping[str, Any]) -> FindingCount:
+    return FindingCount(rule=str(d["rule"]), type=str(d["type"]),
+                        category=str(d.get("category", "")),
+                        confidence=Confidence(d["confidence"]), count=int(d["count"]),
+                        header_footer=bool(d.get("header_footer", False)))
 
 
 def _finding_from_dict(d: Mapping[str, Any]) -> Finding:

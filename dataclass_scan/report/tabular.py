@@ -28,8 +28,15 @@ def verdict_rank(f: FileResult) -> int:
 def flagged(scan: ScanResult) -> list[FileResult]:
     """Files with a review or block verdict, worst first, then most findings, then path."""
     out = [f for f in scan.files if f.verdict in (Verdict.BLOCK, Verdict.REVIEW)]
-    out.sort(key=lambda f: (-verdict_rank(f), -len(f.findings), f.path))
+    out.sort(key=lambda f: (-verdict_rank(f), -f.finding_count, f.path))
     return out
+
+
+def more_findings(f: FileResult) -> str:
+    """The line that says a file's findings list is not complete (--max-findings)."""
+    n = f.findings_omitted
+    return (f"... and {n} more finding{'s' if n != 1 else ''} not listed (--max-findings); "
+            "the label and verdict count them")
 
 
 def shown_value(x: Finding, show_values: bool) -> str:

@@ -218,7 +218,7 @@ def scan_data(result: Any, exit_code: int, **extra: Any) -> dict[str, Any]:
                           and f.status.value not in ("scanned", "skipped")),
         "verdicts": dict(sorted(verdicts.items())),
         "labels": dict(sorted(labels.items())),
-        "findings": sum(len(f.findings) for f in result.files),
+        "findings": sum(f.finding_count for f in result.files),
         "suppressed": result.suppressed,
         "exit_code": exit_code,
         "flagged": [{"path": f.path, "sha256": f.sha256, "label": f.label,

@@ -28,7 +28,16 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from dataclass_scan.model import Confidence, FileResult, Finding, Item, Location, Status, Verdict
+from dataclass_scan.model import (
+    Confidence,
+    FileResult,
+    Finding,
+    FindingCount,
+    Item,
+    Location,
+    Status,
+    Verdict,
+)
 from dataclass_scan.paths import printable_path
 
 SCHEMA_VERSION = 1
@@ -379,6 +388,9 @@ def _encode(results: list[FileResult]) -> str:
                 "excerpt": f.excerpt, "value_hash": f.value_hash, "start": f.start,
                 "end": f.end, "reasons": list(f.reasons),
             } for f in r.findings],
+            # Findings beyond --max-findings, counted (hashes only, as in findings).
+            "omitted": [[c.rule, c.type, c.category, c.confidence.value, c.count,
+                         c.header_footer, list(c.value_hashes)] for c in r.omitted],
         })
     return json.dumps(out, separators=(",", ":"))
 
@@ -400,12 +412,16 @@ def _decode(blob: str, source: Any) -> list[FileResult]:
                     Location.from_dict(f["location"]), f["excerpt"], f["value_hash"], "",
                     f["start"], f["end"], tuple(f["reasons"]))
             for f in d["findings"]) if d["findings"] else ()
+        omitted = tuple(
+            FindingCount(rule, type_, category, _CONF[conf], count, marking, tuple(hashes))
+            for rule, type_, category, conf, count, marking, hashes in d.get("omitted", ()))
         results.append(FileResult(
             path=d["path"], format=d["format"], status=_STATUS[d["status"]], size=d["size"],
             sha256=d["sha256"], label=d["label"], declared_label=d["declared_label"],
             verdict=_VERDICT[d["verdict"]] if d["verdict"] else None,
             reasons=tuple(d["reasons"]), errors=tuple(d["errors"]),
             source=source if i == 0 else d["source"], cached=True, findings=findings,
+            omitted=omitted,
         ))
     return results
 

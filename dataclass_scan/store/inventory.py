@@ -140,7 +140,7 @@ def record_scan(db: sqlite3.Connection, scan: ScanResult, labels: Sequence[str],
          _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
          json.dumps([_text(r) for r in m.roots]), m.destination, __version__, m.rules_version,
          m.config_digest or None, manifest_digest, json.dumps(list(labels)), len(scan.files),
-         sum(len(f.findings) for f in scan.files), scan.verdict.value))
+         sum(f.finding_count for f in scan.files), scan.verdict.value))
     scan_id = int(cur.lastrowid or 0)
     db.executemany(
         "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -161,14 +161,17 @@ def _file_row(scan_id: int, f: FileResult, labels: Sequence[str]) -> tuple[Any, 
     path = _text(f.path)
     return (scan_id, path, folder_of(path), file_type_of(path), f.format,
             f.status.value, f.size, f.sha256, owner_of(f.source), _mtime_of(f.source),
-            f.label, rank, f.verdict.value if f.verdict else None, len(f.findings))
+            f.label, rank, f.verdict.value if f.verdict else None, f.finding_count)
 
 
 def _type_rows(scan_id: int, f: FileResult) -> list[tuple[Any, ...]]:
     per: dict[str, tuple[str, int, Confidence]] = {}
-    for x in f.findings:
-        cat, n, conf = per.get(x.type, (x.category, 0, x.confidence))
-        per[x.type] = (cat, n + 1, conf if conf.rank >= x.confidence.rank else x.confidence)
+    # Listed findings, then those counted beyond --max-findings: the same totals.
+    kinds = [(x.type, x.category, x.confidence, 1) for x in f.findings]
+    kinds += [(c.type, c.category, c.confidence, c.count) for c in f.omitted]
+    for type_, category, confidence, count in kinds:
+        cat, n, conf = per.get(type_, (category, 0, confidence))
+        per[type_] = (cat, n + count, conf if conf.rank >= confidence.rank else confidence)
     return [(scan_id, _text(f.path), t, cat, n, conf.value)
             for t, (cat, n, conf) in per.items()]
 
@@ -191,7 +194,8 @@ def snapshot_from_report(report: Mapping[str, Any], labels: Sequence[str]
         label = f.get("label")
         rank = labels.index(label) if label in labels else (None if label is None else 1)
         out[str(f["path"])] = FileState(label, rank, f.get("verdict"), str(f["status"]),
-                                        len(f.get("findings", ())))
+                                        len(f.get("findings", ()))
+                                        + int(f.get("findings_omitted", 0)))
     return out
 
 
