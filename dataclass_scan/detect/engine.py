@@ -567,12 +567,8 @@ class Engine:
         if not self._min_counts:
             return list(findings)
         counts = Counter(f.rule for f in findings)
-        out: list[Finding] = []
-        for f in findings:
-            need = self._min_counts.get(f.rule, 1)
-            if counts[f.rule] < need:
-                continue
-            out.append(f)
+        kept = self.kept_rules(path, counts)  # the runner's way, from counts alone
+        out = [f for f in findings if f.rule in kept]
         if tracer is not None:
             for rule_id, n in sorted(counts.items()):
                 need = self._min_counts.get(rule_id, 1)
