@@ -96,14 +96,12 @@ class _CompiledRule:
     list of every pack up front dominated the start-up of a one-file scan, and the
     prefilter means most patterns never run on a given file."""
 
-    __slots__ = ("rule", "validators", "exclude_values", "_patterns", "keywords", "negative",
+    __slots__ = ("rule", "_validators", "exclude_values", "_patterns", "keywords", "negative",
                  "exclude_words", "has_words", "_exclude_patterns", "_short")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
-        # (name, function, memoizable, the reason it gives when it passes)
-        self.validators = [(n, validator_registry.get(n), validator_registry.is_pure(n),
-                            f"validator {n} passed") for n in rule.validators]
+        self._validators: list[tuple[str, validator_registry.Validator, bool, str]] | None = None
         self.exclude_values = frozenset(normalize_value(v) for v in rule.exclude.values)
         self._patterns: list[regex.Pattern[str] | None] = [None] * len(rule.patterns)
         self.keywords = WordSet(rule.context.keywords) if rule.context.keywords else None
@@ -112,6 +110,18 @@ class _CompiledRule:
         self.has_words = bool(self.keywords or self.negative or self.exclude_words)
         self._exclude_patterns: list[regex.Pattern[str]] | None = None
         self._short: list[int] | None = None
+
+    @property
+    def validators(self) -> list[tuple[str, validator_registry.Validator, bool, str]]:
+        """(name, function, memoizable, the reason it gives when it passes), looked up on
+        the rule's first candidate: a `stdnum:` validator imports its module, and the
+        built-in packs name dozens that a given scan mostly never calls."""
+        found = self._validators
+        if found is None:
+            found = self._validators = [
+                (n, validator_registry.get(n), validator_registry.is_pure(n),
+                 f"validator {n} passed") for n in self.rule.validators]
+        return found
 
     def short_limit(self, i: int) -> int:
         """The longest span pattern `i` runs on without a timeout (detect/backtrack.py)."""

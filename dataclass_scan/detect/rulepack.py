@@ -162,7 +162,8 @@ _PACK_CACHE: dict[tuple[str, int, int], RulePack] = {}
 
 def load_pack(path: Path) -> RulePack:
     """Load and validate one rule file. Packs are immutable, so a file that has not
-    changed (same path, size and mtime) is parsed once per process."""
+    changed (same path, size and mtime) is parsed once per process, and one whose bytes
+    (and terms files) are those of an earlier run comes from the start-up cache."""
     try:
         st = path.stat()
     except OSError as exc:
@@ -171,11 +172,49 @@ def load_pack(path: Path) -> RulePack:
     cached = _PACK_CACHE.get(key)
     if cached is not None and cached.path == str(path):
         return cached
-    pack = _load_pack(path)
-    if not any(r.terms_file and not _is_builtin(path) for r in pack.rules):
+    pack, stable = _recall_or_load(path)
+    if stable:
         # a user's term files may change on their own; the built-in ones do not
         _PACK_CACHE[key] = pack
     return pack
+
+
+def _recall_or_load(path: Path) -> tuple[RulePack, bool]:
+    """The pack, and whether it may be kept (it reads no terms file of the user's).
+
+    Validation is a pure function of the file's bytes and path, the terms files it
+    reads and the code and libraries `startcache.stamp()` covers, so a pack that passed
+    it once is stored with the digests of those files and taken from there while they
+    are unchanged; anything else is parsed and checked here, and a bad file fails here
+    with its file and line, every time. Packs that read a user's terms file are neither
+    stored (the cache holds no copy of the user's term lists) nor kept."""
+    from dataclass_scan.detect import startcache
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RulePackError(str(path), None, f"cannot read rule file: {exc}") from None
+    where = (str(path), str(path.resolve()))
+    name = "pack-" + startcache.digest(*where)[:32]
+    key = startcache.digest(*where, hashlib.sha256(raw).hexdigest())
+    entry = startcache.get(name, key)
+    if (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], RulePack)
+            and all(_file_digest(f) == d for f, d in entry[1])):
+        return entry[0], True
+    reads: list[tuple[str, str]] = []
+    pack = _load_pack(path, raw, reads)
+    stable = not reads or _is_builtin(path)
+    if stable:
+        startcache.put(name, key, (pack, reads))
+    return pack, stable
+
+
+def _file_digest(path: str) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
 
 
 def _is_builtin(path: Path) -> bool:
@@ -185,11 +224,18 @@ def _is_builtin(path: Path) -> bool:
         return False
 
 
-def _load_pack(path: Path) -> RulePack:
+def is_builtin_rule(rule: Rule) -> bool:
+    """Whether `rule` was loaded from a pack that ships with the tool."""
+    path = rule.source.rsplit(":", 1)[0]
+    return bool(path) and _is_builtin(Path(path))
+
+
+def _load_pack(path: Path, raw: bytes, reads: list[tuple[str, str]]) -> RulePack:
+    """Parse and check a rule file's bytes; `reads` gets (path, SHA-256) of each terms
+    file read."""
     try:
-        raw = path.read_bytes()
         text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise RulePackError(str(path), None, f"cannot read rule file: {exc}") from None
     data = load_yaml(text, str(path))
     if not isinstance(data, LineDict):
@@ -201,7 +247,7 @@ def _load_pack(path: Path) -> RulePack:
     rules_node = data.get("rules")
     if not isinstance(rules_node, LineList):
         raise RulePackError(str(path), line_of(data, "rules"), "`rules` must be a list")
-    rules = tuple(_parse_rule(node, name, str(path)) for node in rules_node)
+    rules = tuple(_parse_rule(node, name, str(path), reads) for node in rules_node)
     h = hashlib.sha256(raw)
     for rule in rules:
         if rule.terms_file:
@@ -233,7 +279,8 @@ def _str_list(node: LineDict, key: str, path: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _parse_rule(node: Any, pack: str, path: str) -> Rule:
+def _parse_rule(node: Any, pack: str, path: str,
+                reads: list[tuple[str, str]] | None = None) -> Rule:
     if not isinstance(node, LineDict):
         raise RulePackError(path, line_of(node), "each rule must be a mapping")
     _check_keys(node, RULE_KEYS, path, "rule")
@@ -280,7 +327,7 @@ def _parse_rule(node: Any, pack: str, path: str) -> Rule:
             raise RulePackError(path, line_of(node, "terms_column"),
                                 "`terms_column` must be a column name")
         terms = terms + load_terms_file(Path(path).parent / terms_file, column,
-                                        path, line_of(node, "terms_file"))
+                                        path, line_of(node, "terms_file"), reads)
     elif "terms_column" in node:
         raise RulePackError(path, line_of(node, "terms_column"),
                             "`terms_column` needs `terms_file`")
@@ -297,7 +344,7 @@ def _parse_rule(node: Any, pack: str, path: str) -> Rule:
             raise RulePackError(path, line_of(node, "surnames_file"),
                                 "`surnames_file` is a path, for rules of kind `names`")
         surnames = load_terms_file(Path(path).parent / surnames_file, None, path,
-                                   line_of(node, "surnames_file"))
+                                   line_of(node, "surnames_file"), reads)
     vals = _str_list(node, "validators", path)
     for v in vals:
         if not validator_registry.exists(v):
@@ -427,21 +474,29 @@ def _parse_context(node: LineDict, path: str) -> Context:
 
 
 def load_terms_file(
-    file: Path, column: str | None, rule_path: str, line: int | None
+    file: Path, column: str | None, rule_path: str, line: int | None,
+    reads: list[tuple[str, str]] | None = None,
 ) -> tuple[str, ...]:
     """Terms from a text file (one a line, `#` comments) or a CSV file (`column`, or the
-    first column; the first row is a header when `column` is given)."""
+    first column; the first row is a header when `column` is given). `reads` gets the
+    file's path and the SHA-256 of the bytes the terms came from."""
+    import io
+
     try:
         if file.stat().st_size > MAX_TERMS_FILE_BYTES:
             raise RulePackError(rule_path, line,
                                 f"{file}: larger than {MAX_TERMS_FILE_BYTES} bytes")
-        text = file.read_text(encoding="utf-8-sig")
+        raw = file.read_bytes()
+        if reads is not None:
+            reads.append((str(file), hashlib.sha256(raw).hexdigest()))
+        # Read once, decoded as `read_text` would (newlines translated), so the digest is
+        # that of exactly these terms.
+        text = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig").read()
     except (OSError, UnicodeDecodeError) as exc:
         raise RulePackError(rule_path, line, f"cannot read terms file {file}: {exc}") from None
     out: list[str] = []
     if file.suffix.lower() in (".csv", ".tsv"):
         import csv
-        import io
 
         delim = "\t" if file.suffix.lower() == ".tsv" else ","
         rows = csv.reader(io.StringIO(text), delimiter=delim)

@@ -1,0 +1,183 @@
+"""The start-up cache (detect/startcache.py): what start-up derives from the rule files
+is kept between runs, and a stale, damaged or foreign entry is derived again."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dataclass_scan.detect import engine, rulepack, startcache
+from dataclass_scan.detect.engine import Engine
+from dataclass_scan.errors import RulePackError
+from dataclass_scan.model import Segment
+
+
+@pytest.fixture()
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty per-installation folder, and no packs kept by this process."""
+    where = tmp_path / "home"
+    monkeypatch.setenv("DATACLASS_SCAN_HOME", str(where))
+    monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
+    engine._name_matcher.cache_clear()  # name matchers this process built already
+    return where / "startup"
+
+
+def _entries(home: Path, prefix: str) -> list[Path]:
+    return sorted(home.glob(f"{prefix}-*.bin"))
+
+
+# -- the store ------------------------------------------------------------------------
+
+def test_round_trip_owner_only(home: Path) -> None:
+    startcache.put("test-a", "k1", {"x": (1, 2)})
+    assert startcache.get("test-a", "k1") == {"x": (1, 2)}
+    (entry,) = _entries(home, "test")
+    assert entry.stat().st_mode & 0o777 == 0o600
+    assert home.stat().st_mode & 0o777 == 0o700
+    assert not [p for p in home.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_other_key_or_other_code_is_stale(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    startcache.put("test-a", "k1", [1])
+    assert startcache.get("test-a", "k2") is None
+    monkeypatch.setattr(startcache, "stamp", lambda: "another version of the code")
+    assert startcache.get("test-a", "k1") is None
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "header", "empty"])
+def test_damaged_entry_is_missing(home: Path, damage: str) -> None:
+    startcache.put("test-a", "k1", list(range(1000)))
+    (entry,) = _entries(home, "test")
+    data = bytearray(entry.read_bytes())
+    if damage == "flip":
+        data[-10] ^= 0xFF
+    elif damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "header":
+        data = b"not json\n" + data
+    else:
+        data = bytearray()
+    entry.write_bytes(bytes(data))
+    assert startcache.get("test-a", "k1") is None
+
+
+def test_entry_others_may_write_is_not_loaded(home: Path) -> None:
+    startcache.put("test-a", "k1", [1])
+    (entry,) = _entries(home, "test")
+    entry.chmod(0o666)
+    assert startcache.get("test-a", "k1") is None
+    entry.chmod(0o600)
+    home.chmod(0o777)
+    assert startcache.get("test-a", "k1") is None
+
+
+def test_read_only_home_is_no_error(home: Path) -> None:
+    home.parent.mkdir(parents=True)
+    home.write_text("a file where the folder should be")
+    startcache.put("test-a", "k1", [1])
+    assert startcache.get("test-a", "k1") is None
+
+
+def test_old_entries_are_pruned(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(startcache, "MAX_ENTRIES", 3)
+    for i in range(5):
+        startcache.put(f"test-{i}", "k", i)
+        os.utime(home / f"test-{i}.bin", ns=(i * 10**9, i * 10**9))
+    startcache.put("test-5", "k", 5)
+    assert [p.name for p in _entries(home, "test")] == ["test-3.bin", "test-4.bin",
+                                                        "test-5.bin"]
+
+
+# -- rule packs -----------------------------------------------------------------------
+
+PACK = """pack: custom
+rules:
+  - id: custom.ticket
+    type: TICKET
+    category: custom
+    patterns: ['TCK-\\d{6}']
+    validators: ['stdnum:es.dni']
+"""
+
+
+def test_pack_comes_from_the_cache_when_unchanged(home: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "custom.yml"
+    path.write_text(PACK)
+    first = rulepack.load_pack(path)
+    assert len(_entries(home, "pack")) == 1
+    monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
+
+    def no_parse(*_args: object) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(rulepack, "_load_pack", no_parse)
+    assert rulepack.load_pack(path) == first
+
+
+def test_changed_pack_is_parsed_and_checked_again(home: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "custom.yml"
+    path.write_text(PACK)
+    rulepack.load_pack(path)
+    monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
+    path.write_text(PACK.replace("TCK-", "TKT-"))
+    assert rulepack.load_pack(path).rules[0].patterns == ("TKT-\\d{6}",)
+    monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
+    # A bad file at the same path still stops the load, naming file and line.
+    path.write_text(PACK.replace("TCK-\\d{6}", "(unclosed"))
+    with pytest.raises(RulePackError) as err:
+        rulepack.load_pack(path)
+    assert err.value.path == str(path) and err.value.line == 6
+
+
+def test_damaged_pack_entry_is_rebuilt(home: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "custom.yml"
+    path.write_text(PACK)
+    first = rulepack.load_pack(path)
+    (entry,) = _entries(home, "pack")
+    entry.write_bytes(entry.read_bytes()[:-5])
+    monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
+    assert rulepack.load_pack(path) == first
+    monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
+    monkeypatch.setattr(rulepack, "_load_pack", None)  # rewritten whole: no parse now
+    assert rulepack.load_pack(path) == first
+
+
+NAMES_PACK = """pack: people
+rules:
+  - id: people.staff
+    type: PERSON
+    category: pii
+    kind: names
+    terms_file: staff.txt
+"""
+
+
+def test_user_terms_files_are_not_copied(home: Path, tmp_path: Path) -> None:
+    (tmp_path / "staff.txt").write_text("Quintavius\n")
+    path = tmp_path / "people.yml"
+    path.write_text(NAMES_PACK)
+    pack = rulepack.load_pack(path)
+    scanner = Engine([pack])
+    found = scanner.detect(Segment(text="Signed, Quintavius Smith")).findings
+    assert [f.type for f in found] == ["PERSON"]
+    assert not home.exists() or not any(
+        b"Quintavius" in p.read_bytes() for p in home.iterdir())
+
+
+def test_terms_file_change_invalidates_a_stored_pack(home: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # Packs that ship with the tool are stored with their terms files' digests.
+    monkeypatch.setattr(rulepack, "builtin_rules_dir", lambda: tmp_path)
+    (tmp_path / "staff.txt").write_text("Quintavius\n")
+    path = tmp_path / "people.yml"
+    path.write_text(NAMES_PACK)
+    assert rulepack.load_pack(path).rules[0].terms == ("Quintavius",)
+    assert len(_entries(home, "pack")) == 1
+    monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
+    (tmp_path / "staff.txt").write_text("Octavia\n")
+    assert rulepack.load_pack(path).rules[0].terms == ("Octavia",)
