@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from dataclass_scan.detect import engine, rulepack, startcache
+from dataclass_scan.detect import engine, prefilter, rulepack, startcache
 from dataclass_scan.detect.engine import Engine
+from dataclass_scan.detect.names import NameMatcher
 from dataclass_scan.errors import RulePackError
 from dataclass_scan.model import Segment
+from fixtures.corpus import prose
+from tests.test_names_equivalence import ReferenceMatcher, assert_same
 
 
 @pytest.fixture()
@@ -181,3 +184,81 @@ def test_terms_file_change_invalidates_a_stored_pack(home: Path, tmp_path: Path,
     monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
     (tmp_path / "staff.txt").write_text("Octavia\n")
     assert rulepack.load_pack(path).rules[0].terms == ("Octavia",)
+
+
+# -- engine state ---------------------------------------------------------------------
+
+PATTERNS = [(p, r.flags) for pack in rulepack.load_packs() for r in pack.rules
+            for p in r.patterns]
+
+
+def test_prefilter_analyses_come_back_identical(home: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = ([prefilter.analyze(p, f) for p, f in PATTERNS],
+             [prefilter.shortest(p, f) for p, f in PATTERNS])
+    assert prefilter.analyses(PATTERNS) == fresh  # derived, stored
+    assert len(_entries(home, "prefilter")) == 1
+    monkeypatch.setattr(prefilter, "analyze", None)  # stored: not analysed again
+    assert prefilter.analyses(PATTERNS) == fresh
+
+
+def test_prefilter_entry_of_other_code_is_rebuilt(home: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    prefilter.analyses(PATTERNS)
+    monkeypatch.setattr(startcache, "stamp", lambda: "another version of the code")
+    calls = []
+    real = prefilter.analyze
+    monkeypatch.setattr(prefilter, "analyze", lambda p, f: calls.append(p) or real(p, f))
+    prefilter.analyses(PATTERNS)
+    assert len(calls) == len(PATTERNS)
+
+
+NAME_TEXTS = [
+    "Dear Maria Garcia, please call Mr. O'Neil or Dr. Smith.",
+    "ZOË MÜLLER and Zoë Müller met Søren Kierkegaard; Mary Ann Jones signed.",
+    "James\n",
+    "Kelvin sign: \u212aatherine Brown, İlker Öztürk",
+]
+
+
+def test_name_tables_from_the_cache_find_the_same_spans(home: Path) -> None:
+    first = ("maria", "james", "zoë", "søren", "mary ann", "katherine", "ilker")
+    last = ("garcia", "o'neil", "smith", "müller", "jones", "brown", "öztürk")
+    reference = ReferenceMatcher(first, last)  # the first version, one folded pass
+    stored = NameMatcher(first, last, cache=True)
+    assert len(_entries(home, "names")) == 1
+    again = NameMatcher(first, last, cache=True)
+    for matcher in (NameMatcher(first, last), stored, again):
+        for text in NAME_TEXTS:
+            assert_same(matcher, reference, text)
+    assert [NAME_TEXTS[1][s:e] for s, e in again.iter_spans(NAME_TEXTS[1])] == [
+        "Zoë Müller", "Søren Kierkegaard"]
+
+
+def _findings(engine: Engine, texts: list[str]) -> list[tuple[object, ...]]:
+    out = []
+    for text in texts:
+        result = engine.detect(Segment(text=text))
+        out.extend((f.rule, f.start, f.end, f.confidence, f.excerpt, f.value_hash, f.reasons)
+                   for f in result.findings)
+        out.extend(result.errors)
+    return out
+
+
+def test_same_findings_cold_warm_and_damaged(home: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [prose(40_000, seed=3, every=400), *NAME_TEXTS]
+    cold = _findings(Engine(rulepack.load_packs()), texts)  # the cache is written
+    assert _entries(home, "pack") and _entries(home, "prefilter") and _entries(home, "names")
+    monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
+    warm = _findings(Engine(rulepack.load_packs()), texts)
+    for entry in home.iterdir():
+        entry.write_bytes(b"{}\n" + os.urandom(64))
+    monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
+    damaged = _findings(Engine(rulepack.load_packs()), texts)
+    monkeypatch.setattr(startcache, "get", lambda name, key: None)
+    monkeypatch.setattr(startcache, "put", lambda name, key, value: None)
+    monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
+    without = _findings(Engine(rulepack.load_packs()), texts)
+    assert len(without) > 20
+    assert cold == warm == damaged == without

@@ -34,7 +34,7 @@ from dataclass_scan.detect.hsprefilter import HsPrefilter, HsScan
 from dataclass_scan.detect.hsprefilter import available as hyperscan_available
 from dataclass_scan.detect.names import NameMatcher
 from dataclass_scan.detect.prefilter import Prefilter, PrefilterScan
-from dataclass_scan.detect.rulepack import Rule, RulePack
+from dataclass_scan.detect.rulepack import Rule, RulePack, is_builtin_rule
 from dataclass_scan.detect.words import ScannedText, Vocabulary, WordSet, words_regex
 from dataclass_scan.keys import normalize_value, value_hasher
 from dataclass_scan.model import Confidence, Finding, Segment
@@ -252,7 +252,10 @@ class Engine:
         # (detect/hsliterals.py); the same matches either way.
         dict_rules = [r for r in self.rules if r.kind == "dictionary"]
         self._dictionary = DictionaryMatcher(dict_rules, native=native) if dict_rules else None
-        self._name_rules = [(self._compiled[r.id], _name_matcher(r.terms, r.surnames, native))
+        # The built-in dictionaries' tables come from the start-up cache (a user's own
+        # name lists are not copied there).
+        self._name_rules = [(self._compiled[r.id],
+                             _name_matcher(r.terms, r.surnames, native, is_builtin_rule(r)))
                             for r in self.rules if r.kind == "names"]
         if prefilter:
             # Hyperscan (detect/hsprefilter.py) serves large texts when installed; the
@@ -617,8 +620,9 @@ class _NearbySpans:
 
 
 @lru_cache(maxsize=8)
-def _name_matcher(first: tuple[str, ...], last: tuple[str, ...], native: bool) -> NameMatcher:
-    return NameMatcher(first, last, native=native)
+def _name_matcher(first: tuple[str, ...], last: tuple[str, ...], native: bool,
+                  cache: bool) -> NameMatcher:
+    return NameMatcher(first, last, native=native, cache=cache)
 
 
 def _resolve_overlaps(candidates: list[Candidate], tracer: Tracer | None = None

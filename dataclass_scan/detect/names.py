@@ -132,46 +132,106 @@ def _automaton(words: Iterable[tuple[str, tuple[int, int]]]) -> ahocorasick.Auto
     return automaton
 
 
+def _kinds(first_names: Sequence[str], last_names: Sequence[str]) -> dict[str, int]:
+    """Every name folded, with whether it is a first name, a last name or both."""
+    kinds: dict[str, int] = {}
+    for n in first_names:
+        key = _fold(n)
+        kinds[key] = kinds.get(key, 0) | FIRST
+    for n in last_names:
+        key = _fold(n)
+        kinds[key] = kinds.get(key, 0) | LAST
+    return kinds
+
+
+# (no names at all, capitalised ASCII words, other ASCII spellings, the non-ASCII
+# characters of the folded keys, the longest key)
+_Tables = tuple[bool, dict[str, int], dict[str, tuple[int, int]], list[str], int]
+
+
+def _tables(first_names: Sequence[str], last_names: Sequence[str]) -> _Tables:
+    kinds = _kinds(first_names, last_names)
+    # ASCII keys as `Title` and `UPPER`: an ASCII token that passes _is_name_token is
+    # one of these two (its letters after the first are all lower or all upper case,
+    # and ASCII case mapping is one to one), so no other spelling needs looking for;
+    # spellings that cannot pass, or are stop words, are left out here already.
+    # Keys of letters only (all the built-in ones) are looked up by the whole word:
+    # a hit with no letter on either side is a run that _WORD_RE finds. Other ASCII
+    # keys (`o'neil`, `mary ann`) go into an automaton over the original text.
+    words: dict[str, int] = {}
+    cased: dict[str, tuple[int, int]] = {}
+    for key, kind in kinds.items():
+        if not key.isascii():
+            continue
+        if _LETTERS_RE.fullmatch(key):
+            # Both spellings of lower-case letters pass _is_name_token.
+            for form in (key[:1].upper() + key[1:], key.upper()):
+                if form not in _STOP:
+                    words[form] = kind
+            continue
+        for form in (key[:1].upper() + key[1:], key.upper()):
+            if _is_name_token(form) and form not in _STOP:
+                cased[form] = (len(key), kind)
+    # Non-ASCII characters of the folded keys: a token with a non-ASCII character can
+    # only be a hit where the folded text has one of them (or see _windows).
+    wide = sorted({ch for key in kinds if not key.isascii() for ch in key if not ch.isascii()})
+    return not kinds, words, cased, wide, max(map(len, kinds), default=0)
+
+
+def _stored_tables(first_names: Sequence[str], last_names: Sequence[str]) -> _Tables:
+    """`_tables`, from the start-up cache (detect/startcache.py) when these dictionaries
+    were seen before: deriving them from the built-in dictionaries took a fifth of the
+    start-up of a one-file scan."""
+    from dataclass_scan.detect import startcache
+
+    key = startcache.digest("\n".join(first_names), "\n".join(last_names))
+    name = "names-" + key[:32]
+    stored = startcache.get(name, key)
+    if isinstance(stored, tuple) and len(stored) == 5:
+        return stored
+    tables = _tables(first_names, last_names)
+    startcache.put(name, key, tables)
+    return tables
+
+
+class _Deferred:
+    """The folded dictionary's automaton, built on its first search: it serves only
+    texts with a non-ASCII character, which many scans never meet."""
+
+    __slots__ = ("_first", "_last", "_automaton", "_built")
+
+    def __init__(self, first_names: Sequence[str], last_names: Sequence[str]) -> None:
+        self._first, self._last = first_names, last_names
+        self._automaton: ahocorasick.Automaton | None = None
+        self._built = False
+
+    def iter(self, text: str, start: int, end: int) -> Iterator[tuple[int, tuple[int, int]]]:
+        if not self._built:
+            kinds = _kinds(self._first, self._last)
+            self._automaton = _automaton((key, (len(key), kind)) for key, kind in kinds.items())
+            self._built = True
+        if self._automaton is None:
+            return iter(())
+        return self._automaton.iter(text, start, end)  # type: ignore[no-any-return]
+
+
 class NameMatcher:
     def __init__(self, first_names: Sequence[str], last_names: Sequence[str], *,
-                 native: bool = False) -> None:
-        kinds: dict[str, int] = {}
-        for n in first_names:
-            kinds[_fold(n)] = kinds.get(_fold(n), 0) | FIRST
-        for n in last_names:
-            kinds[_fold(n)] = kinds.get(_fold(n), 0) | LAST
-        self._empty = not kinds
+                 native: bool = False, cache: bool = False) -> None:
+        """`cache`: keep the derived tables in the start-up cache; for dictionaries that
+        ship with the tool (a user's own name lists are not copied there)."""
+        empty, self._words, cased, wide, self._longest = (
+            _stored_tables if cache else _tables)(first_names, last_names)
+        self._empty = empty
         # The whole dictionary, folded: for tokens with a non-ASCII character.
-        self._folded = _automaton((key, (len(key), kind)) for key, kind in kinds.items())
-        # ASCII keys as `Title` and `UPPER`: an ASCII token that passes _is_name_token is
-        # one of these two (its letters after the first are all lower or all upper case,
-        # and ASCII case mapping is one to one), so no other spelling needs looking for;
-        # spellings that cannot pass, or are stop words, are left out here already.
-        # Keys of letters only (all the built-in ones) are looked up by the whole word:
-        # a hit with no letter on either side is a run that _WORD_RE finds. Other ASCII
-        # keys (`o'neil`, `mary ann`) go into an automaton over the original text.
-        self._words: dict[str, int] = {}
-        cased: dict[str, tuple[int, int]] = {}
-        for key, kind in kinds.items():
-            if not key.isascii():
-                continue
-            for form in (key[:1].upper() + key[1:], key.upper()):
-                if _is_name_token(form) and form not in _STOP:
-                    if _LETTERS_RE.fullmatch(key):
-                        self._words[form] = kind
-                    else:
-                        cased[form] = (len(key), kind)
+        self._folded = None if empty else _Deferred(first_names, last_names)
         self._cased = _automaton(cased.items())
         # One look-up per capitalised word: (kind or 0, whether a title may start there).
         self._capitalised = {word: (kind, False) for word, kind in self._words.items()}
         for word in _TITLE_RUNS:
             self._capitalised[word] = (self._words.get(word, 0), True)
-        # Non-ASCII characters of the folded keys: a token with a non-ASCII character can
-        # only be a hit where the folded text has one of them (or see _windows).
-        wide = sorted({ch for key in kinds for ch in key if not ch.isascii()})
         self._wide_re = regex.compile("(?:" + "|".join(map(regex.escape, wide)) + ")+") \
             if wide else None
-        self._longest = max(map(len, kinds), default=0)
         # With Hyperscan, a large text's capitalised words come from one native pass of
         # plain literals (detect/hsliterals.py; literals compile in a second where word
         # boundaries took a minute), and only the hits _dictionary_spans can use: a first

@@ -750,12 +750,34 @@ def merge_windows(windows: Sequence[tuple[int, int]], n: int) -> list[tuple[int,
     return out
 
 
+CACHED_PATTERNS = 16  # from this many patterns on, analyses come from the start-up cache
+
+
+def analyses(patterns: Sequence[tuple[str, int]]) -> tuple[list[PatternKey], list[int]]:
+    """`analyze` and `shortest` of every pattern. Analysing the built-in packs' patterns
+    took a fifth of the start-up of a one-file scan, so the results of a long list are
+    kept in the start-up cache (detect/startcache.py), keyed by the patterns and flags;
+    a handful of patterns is analysed faster than a cache file is checked."""
+    if len(patterns) < CACHED_PATTERNS:
+        return [analyze(p, f) for p, f in patterns], [shortest(p, f) for p, f in patterns]
+    from dataclass_scan.detect import startcache
+
+    key = startcache.digest(*(f"{int(f)}:{p}" for p, f in patterns))
+    name = "prefilter-" + key[:32]
+    stored = startcache.get(name, key)
+    if (isinstance(stored, tuple) and len(stored) == 2
+            and all(isinstance(x, list) and len(x) == len(patterns) for x in stored)):
+        return stored
+    found = ([analyze(p, f) for p, f in patterns], [shortest(p, f) for p, f in patterns])
+    startcache.put(name, key, found)
+    return found
+
+
 class Prefilter:
     """Keys for a list of patterns; `scan(text)` gives each pattern's regions."""
 
     def __init__(self, patterns: Sequence[tuple[str, int]]) -> None:
-        self.keys = [analyze(p, f) for p, f in patterns]
-        self.shortest = [shortest(p, f) for p, f in patterns]
+        self.keys, self.shortest = analyses(patterns)
         self._automaton: Any = None
         by_literal: dict[str, list[int]] = {}
         for i, key in enumerate(self.keys):
