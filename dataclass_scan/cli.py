@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from dataclass_scan import __version__
+from dataclass_scan.commands.fastparams import FastCommand, FastGroup
 from dataclass_scan.commands.gateopts import (
     AuditLogOpt,
     BaselineOpt,
@@ -41,6 +42,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
+    cls=FastGroup,  # option values without pydantic where that is plain (fastparams.py)
 )
 
 
@@ -172,7 +174,7 @@ def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     return typer.Exit(code)
 
 
-@app.command()
+@app.command(cls=FastCommand)
 def scan(
     paths: PathsArg,
     destination: ForOpt = None,
