@@ -215,6 +215,23 @@ class _Deferred:
         return self._automaton.iter(text, start, end)  # type: ignore[no-any-return]
 
 
+class _NativeLiterals:
+    """A name matcher's hsliterals.LiteralScanner, its literals listed on the first
+    search: only texts of hsliterals.MIN_TEXT characters use it, and listing 20,000 of
+    them cost a one-file scan more than its names pass."""
+
+    __slots__ = ("_matcher", "_scanner")
+
+    def __init__(self, matcher: NameMatcher) -> None:
+        self._matcher = matcher
+        self._scanner: hsliterals.LiteralScanner | None = None
+
+    def ends(self, data: bytes) -> list[tuple[int, int]] | None:
+        if self._scanner is None:
+            self._scanner = hsliterals.LiteralScanner(self._matcher._native_literals())
+        return self._scanner.ends(data)
+
+
 class NameMatcher:
     def __init__(self, first_names: Sequence[str], last_names: Sequence[str], *,
                  native: bool = False, cache: bool = False) -> None:
@@ -237,23 +254,26 @@ class NameMatcher:
         # boundaries took a minute), and only the hits _dictionary_spans can use: a first
         # name with a blank after it, a surname after a title, and titles. Each literal:
         # (word, role).
+        # (Listed on the first large text: _NativeLiterals.)
         self._native_roles: list[tuple[str, int]] = []
-        self._native = None
-        if native and not self._empty:
-            exprs: list[str] = []
-            blanks = [hsliterals.literal(blank) for blank in _BLANK]
-            for word, (kind, _) in self._capitalised.items():
-                if kind & FIRST:  # (a word of ASCII letters: its own expression)
-                    for blank in blanks:
-                        exprs.append(word + blank)
-                        self._native_roles.append((word, _THEN_BLANK))
-            for word in sorted(_TITLE_RUNS):
-                exprs.append(hsliterals.literal(word))
-                self._native_roles.append((word, _TITLE_RUN))
-            for word in sorted(set(_TITLES_BEFORE) | {"M."}):
-                exprs.append(hsliterals.literal(word))
-                self._native_roles.append((word, _TITLE_BEFORE))
-            self._native = hsliterals.LiteralScanner(exprs)
+        self._native = _NativeLiterals(self) if native and not self._empty else None
+
+    def _native_literals(self) -> list[str]:
+        """The literals' expressions; their (word, role) go to _native_roles."""
+        exprs: list[str] = []
+        blanks = [hsliterals.literal(blank) for blank in _BLANK]
+        for word, (kind, _) in self._capitalised.items():
+            if kind & FIRST:  # (a word of ASCII letters: its own expression)
+                for blank in blanks:
+                    exprs.append(word + blank)
+                    self._native_roles.append((word, _THEN_BLANK))
+        for word in sorted(_TITLE_RUNS):
+            exprs.append(hsliterals.literal(word))
+            self._native_roles.append((word, _TITLE_RUN))
+        for word in sorted(set(_TITLES_BEFORE) | {"M."}):
+            exprs.append(hsliterals.literal(word))
+            self._native_roles.append((word, _TITLE_BEFORE))
+        return exprs
 
     def _hits(self, text: str) -> tuple[list[tuple[int, int, int]], list[int]]:
         """(start, end, kind) of each capitalised dictionary name standing alone, and
