@@ -4,6 +4,8 @@ is kept between runs, and a stale, damaged or foreign entry is derived again."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -262,3 +264,55 @@ def test_same_findings_cold_warm_and_damaged(home: Path,
     without = _findings(Engine(rulepack.load_packs()), texts)
     assert len(without) > 20
     assert cold == warm == damaged == without
+
+
+# -- labels, allowlist, and a warm start ----------------------------------------------
+
+def test_labels_file_from_the_cache_and_checked_when_changed(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclass_scan.classify import labels
+
+    path = tmp_path / "labels.yml"
+    path.write_bytes(labels.default_labels_path().read_bytes())
+    parsed = []
+    real = labels._parse_label_policy
+    monkeypatch.setattr(labels, "_parse_label_policy",
+                        lambda text, where: parsed.append(where) or real(text, where))
+    first = labels.load_label_policy(path)
+    assert len(_entries(home, "labels")) == 1
+    assert labels.load_label_policy(path) == first
+    assert parsed == [str(path)]  # stored: not parsed again
+    path.write_text(path.read_text() + "\nsurprise: 1\n")
+    with pytest.raises(RulePackError) as err:
+        labels.load_label_policy(path)
+    assert err.value.path == str(path) and err.value.line == len(path.read_text().splitlines())
+
+
+def test_builtin_allowlist_from_the_cache(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclass_scan.detect import allowlist
+
+    monkeypatch.setattr(allowlist, "_BUILTIN_CACHE", {})
+    first = allowlist.load_builtin()
+    assert len(_entries(home, "allowlist")) == 1
+    monkeypatch.setattr(allowlist, "_BUILTIN_CACHE", {})
+    monkeypatch.setattr(allowlist, "_parse_entries", None)  # stored: not parsed again
+    again = allowlist.load_builtin()
+    assert [(e.description, e.types, e.values, [(p.pattern, p.flags) for p in e.patterns])
+            for e in again] == [
+        (e.description, e.types, e.values, [(p.pattern, p.flags) for p in e.patterns])
+        for e in first]
+
+
+def test_a_warm_one_file_scan_parses_no_yaml(home: Path, tmp_path: Path) -> None:
+    small = tmp_path / "small.txt"
+    small.write_text("Contact jane.doe@acme-corp.com, SSN 536-22-8145\n")
+    code = ("import sys; from dataclass_scan.cli import main\n"
+            f"sys.argv = ['dataclass-scan', 'scan', '-q', '-j', '1', {str(small)!r}]\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+            "print(code, 'yaml' in sys.modules)\n")
+    env = {**os.environ, "DATACLASS_SCAN_HOME": str(home.parent)}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           timeout=120, env=env) for _ in range(2)]
+    assert runs[0].stdout.split()[-2:] == ["1", "True"], runs[0].stdout + runs[0].stderr
+    assert runs[1].stdout.split()[-2:] == ["1", "False"], runs[1].stdout + runs[1].stderr
+    assert runs[0].stdout.splitlines()[:-1] == runs[1].stdout.splitlines()[:-1]

@@ -142,12 +142,25 @@ def default_labels_path() -> Path:
 
 
 def load_label_policy(path: Path | None = None) -> LabelPolicy:
+    """The labels file, checked; a file that passed the checks before with the same
+    path and bytes comes from the start-up cache (detect/startcache.py)."""
+    import io
+
+    from dataclass_scan.detect import startcache
+
     path = path or default_labels_path()
     spath = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8").read()  # as read_text
     except (OSError, UnicodeDecodeError) as exc:
         raise RulePackError(spath, None, f"cannot read labels file: {exc}") from None
+    policy: LabelPolicy = startcache.derived(
+        "labels", path, raw, lambda: _parse_label_policy(text, spath))
+    return policy
+
+
+def _parse_label_policy(text: str, spath: str) -> LabelPolicy:
     data = load_yaml(text, spath)
     if not isinstance(data, LineDict):
         raise RulePackError(spath, 1, "labels file must be a mapping")

@@ -112,7 +112,20 @@ def load_builtin(rules_dir: Path | None = None) -> list[AllowEntry]:
 
 
 def _parse_builtin(path: Path) -> list[AllowEntry]:
-    data = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    """The built-in allowlist, from the start-up cache (detect/startcache.py) while the
+    file's bytes are those it was stored with."""
+    import io
+
+    from dataclass_scan.detect import startcache
+
+    raw = path.read_bytes()
+    entries: list[AllowEntry] = startcache.derived("allowlist", path, raw, lambda: _parse_entries(
+        path, io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8").read()))  # as read_text
+    return entries
+
+
+def _parse_entries(path: Path, text: str) -> list[AllowEntry]:
+    data = load_yaml(text, str(path))
     node = data.get("allowlist") if isinstance(data, LineDict) else None
     if not isinstance(node, LineList):
         raise RulePackError(str(path), 1, "expected a mapping with an `allowlist` list")

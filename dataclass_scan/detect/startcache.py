@@ -34,6 +34,7 @@ import pickle
 import sys
 import tempfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,8 @@ def stamp() -> str:
              f"{pickle.HIGHEST_PROTOCOL}\0{regex.__version__}\0".encode())
     package = Path(dataclass_scan.__file__).parent
     sources = [package / "__init__.py", package / "model.py",
-               *sorted((package / "detect").glob("*.py"))]
+               *sorted((package / "detect").glob("*.py")),
+               *sorted((package / "classify").glob("*.py"))]
     for source in sources:
         h.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
     for name in _LIBRARIES:
@@ -88,6 +90,21 @@ def digest(*parts: str | bytes) -> str:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "big") + data)
     return h.hexdigest()
+
+
+def derived(kind: str, path: Path, raw: bytes, derive: Callable[[], Any]) -> Any:
+    """`derive()` for the file at `path` whose bytes are `raw`, from the cache while the
+    file's path and bytes are those it was stored with. `derive` raises for a bad file
+    (and nothing is stored), so a bad file fails every time, naming file and line."""
+    where = (str(path), os.path.realpath(path))
+    name = f"{kind}-" + digest(*where)[:32]
+    key = digest(*where, hashlib.sha256(raw).hexdigest())
+    found = get(name, key)
+    if found is not None:
+        return found
+    value = derive()
+    put(name, key, value)
+    return value
 
 
 def _path(name: str) -> Path:

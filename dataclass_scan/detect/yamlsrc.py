@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import yaml
+import functools
+from typing import TYPE_CHECKING, Any
 
 from dataclass_scan.errors import RulePackError
+
+if TYPE_CHECKING:
+    import yaml
 
 
 class LineDict(dict[str, Any]):
@@ -21,16 +23,26 @@ class LineList(list[Any]):
     item_lines: list[int]
 
 
-# libyaml's parser when available (rule packs are parsed on every scan); the safe
-# constructors, with line numbers, either way.
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@functools.cache
+def _loader() -> Any:
+    """libyaml's parser when available; the safe constructors, with line numbers, either
+    way. Made (and PyYAML imported) on the first file parsed: a scan whose rule packs,
+    labels and allowlist come from the start-up cache (detect/startcache.py) parses
+    none."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class _Loader(base):  # type: ignore[misc,valid-type]
+        pass
+
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+                            _construct_sequence)
+    return _Loader
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
-    pass
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+def _construct_mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
     out = LineDict()
     out.line = node.start_mark.line + 1
     out.key_lines = {}
@@ -40,6 +52,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
         if not isinstance(key, str):
             key = str(key)
         if key in out:
+            import yaml
+
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
@@ -48,15 +62,12 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     return out
 
 
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> LineList:
     out = LineList(loader.construct_object(child, deep=True) for child in node.value)
     out.line = node.start_mark.line + 1
     out.item_lines = [child.start_mark.line + 1 for child in node.value]
     return out
 
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 MAX_RULE_FILE_BYTES = 8 * 1024 * 1024
 
@@ -64,8 +75,10 @@ MAX_RULE_FILE_BYTES = 8 * 1024 * 1024
 def load_yaml(text: str, path: str) -> Any:
     if len(text) > MAX_RULE_FILE_BYTES:
         raise RulePackError(path, None, f"file is larger than {MAX_RULE_FILE_BYTES} bytes")
+    import yaml
+
     try:
-        loader = _Loader(text)
+        loader = _loader()(text)
         try:
             node = loader.get_single_node()
             if node is None:
@@ -86,6 +99,8 @@ def _refuse_shared_collections(root: yaml.Node) -> None:
     """Refuse aliases to lists and mappings (and recursive aliases): rule files are
     untrusted, and nested aliases ("billion laughs") expand exponentially once anything
     walks or prints the value. Aliases to plain scalars stay allowed."""
+    import yaml
+
     seen: set[int] = set()
     stack = [root]
     while stack:
