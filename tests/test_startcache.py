@@ -41,6 +41,7 @@ def test_round_trip_owner_only(home: Path) -> None:
     (entry,) = _entries(home, "test")
     assert entry.stat().st_mode & 0o777 == 0o600
     assert home.stat().st_mode & 0o777 == 0o700
+    assert home.parent.stat().st_mode & 0o777 == 0o700  # the per-installation folder
     assert not [p for p in home.iterdir() if p.name.endswith(".tmp")]
 
 

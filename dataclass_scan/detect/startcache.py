@@ -155,7 +155,10 @@ def put(name: str, key: str, value: Any) -> None:
         header = json.dumps({"format": FORMAT, "key": _full_key(key),
                              "sha256": hashlib.sha256(payload).hexdigest()})
         path = _path(name)
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # The per-installation folder is owner-only too (it holds the hashing secret);
+        # folders above it get the default mode, as keys.py makes them.
+        path.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=str(path.parent))
         with os.fdopen(fd, "wb") as fh:
             fh.write(header.encode("ascii") + b"\n" + payload)
