@@ -151,16 +151,17 @@ def put(name: str, key: str, value: Any) -> None:
     the next run derives the value again."""
     tmp = None
     try:
-        payload = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        header = json.dumps({"format": FORMAT, "key": _full_key(key),
-                             "sha256": hashlib.sha256(payload).hexdigest()})
         path = _path(name)
         # The per-installation folder is owner-only too (it holds the hashing secret);
         # folders above it get the default mode, as keys.py makes them.
         path.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.parent.mkdir(mode=0o700, exist_ok=True)
+        # (The file first: a read-only home fails before the value is serialised.)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=str(path.parent))
         with os.fdopen(fd, "wb") as fh:
+            payload = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            header = json.dumps({"format": FORMAT, "key": _full_key(key),
+                                 "sha256": hashlib.sha256(payload).hexdigest()})
             fh.write(header.encode("ascii") + b"\n" + payload)
         os.replace(tmp, path)
         tmp = None
