@@ -26,7 +26,7 @@ def _now() -> str:
 
 
 def load_rules(config: Config) -> list[RulePack]:
-    packs = load_packs(list(config.rules), include_builtin=config.builtin_rules)
+    packs = load_packs(list(config.rules), include_builtin=config.builtin_rules, examples=False)
     if not packs:
         raise ConfigError("no rule packs loaded (built-in rules disabled and no --rules given)")
     return packs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -133,12 +133,16 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def load_packs(paths: Sequence[Path] | None = None, include_builtin: bool = True) -> list[RulePack]:
+def load_packs(paths: Sequence[Path] | None = None, include_builtin: bool = True, *,
+               examples: bool = True) -> list[RulePack]:
+    """Every rule file of `paths` (and the built-in packs). With `examples` false the
+    rules come without their match/no-match examples, which only `rules test`, lint and
+    `rules show` use; a scan's packs are then read from the start-up cache."""
     sources: list[Path] = []
     if include_builtin:
         sources.append(builtin_rules_dir())
     sources.extend(paths or [])
-    packs = [load_pack(f) for f in rule_files(sources)]
+    packs = [load_pack(f, examples=examples) for f in rule_files(sources)]
     seen: dict[str, str] = {}
     for pack in packs:
         for rule in pack.rules:
@@ -157,29 +161,30 @@ def _line_from_source(source: str) -> int | None:
     return int(tail) if tail.isdigit() else None
 
 
-_PACK_CACHE: dict[tuple[str, int, int], RulePack] = {}
+_PACK_CACHE: dict[tuple[str, int, int, bool], RulePack] = {}
 
 
-def load_pack(path: Path) -> RulePack:
+def load_pack(path: Path, *, examples: bool = True) -> RulePack:
     """Load and validate one rule file. Packs are immutable, so a file that has not
-    changed (same path, size and mtime) is parsed once per process, and one whose bytes
-    (and terms files) are those of an earlier run comes from the start-up cache."""
+    changed (same path, size and mtime) is parsed once per process. Without `examples`
+    (a scan's packs), one whose bytes (and terms files) are those of an earlier run
+    comes from the start-up cache."""
     try:
         st = path.stat()
     except OSError as exc:
         raise RulePackError(str(path), None, f"cannot read rule file: {exc}") from None
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns, examples)
     cached = _PACK_CACHE.get(key)
     if cached is not None and cached.path == str(path):
         return cached
-    pack, stable = _recall_or_load(path)
+    pack, stable = _recall_or_load(path, examples)
     if stable:
         # a user's term files may change on their own; the built-in ones do not
         _PACK_CACHE[key] = pack
     return pack
 
 
-def _recall_or_load(path: Path) -> tuple[RulePack, bool]:
+def _recall_or_load(path: Path, examples: bool) -> tuple[RulePack, bool]:
     """The pack, and whether it may be kept (it reads no terms file of the user's).
 
     Validation is a pure function of the file's bytes and path, the terms files it
@@ -197,16 +202,24 @@ def _recall_or_load(path: Path) -> tuple[RulePack, bool]:
     where = (str(path), str(path.resolve()))
     name = "pack-" + startcache.digest(*where)[:32]
     key = startcache.digest(*where, hashlib.sha256(raw).hexdigest())
-    entry = startcache.get(name, key)
+    entry = None if examples else startcache.get(name, key)
     if (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], RulePack)
             and all(_file_digest(f) == d for f, d in entry[1])):
         return entry[0], True
     reads: list[tuple[str, str]] = []
     pack = _load_pack(path, raw, reads)
     stable = not reads or _is_builtin(path)
+    # The cache holds no examples: they are sample secrets and personal data (the tests
+    # plant the same values), and a scan has no use for them.
+    bare = _without_examples(pack)
     if stable:
-        startcache.put(name, key, (pack, reads))
-    return pack, stable
+        startcache.put(name, key, (bare, reads))
+    return (pack if examples else bare), stable
+
+
+def _without_examples(pack: RulePack) -> RulePack:
+    return replace(pack, rules=tuple(
+        replace(r, match_examples=(), no_match_examples=()) for r in pack.rules))
 
 
 def _file_digest(path: str) -> str | None:

@@ -18,8 +18,8 @@ file per entry, and used again while nothing it came from has changed:
   temporary file and renamed (a reader never sees half of one), owner-only (0600 in a
   0700 folder); at most MAX_ENTRIES are kept.
 
-Entries hold what rule files already contain (patterns, words, rule examples, the
-built-in name dictionaries) and what is derived from them, never anything from a
+Entries hold what rule files already contain (patterns, words, the built-in name
+dictionaries; not the rules' match/no-match examples, which are sample secrets) and what is derived from them, never anything from a
 scanned file. Term lists read from a user's own terms files are not stored: callers
 leave those out (`rulepack.load_pack`, the engine's name matchers).
 """

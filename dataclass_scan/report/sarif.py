@@ -48,7 +48,7 @@ def _rule_index() -> dict[str, Any]:
     from dataclass_scan.errors import DataclassScanError
 
     try:
-        return {r.id: r for p in load_packs([], include_builtin=True) for r in p.rules}
+        return {r.id: r for p in load_packs([], examples=False) for r in p.rules}
     except DataclassScanError:
         return {}
 
