@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -112,7 +113,7 @@ def test_pack_comes_from_the_cache_when_unchanged(home: Path, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "custom.yml"
     path.write_text(PACK)
-    first = rulepack.load_pack(path)
+    first = rulepack.load_pack(path, examples=False)
     assert len(_entries(home, "pack")) == 1
     monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
 
@@ -120,22 +121,22 @@ def test_pack_comes_from_the_cache_when_unchanged(home: Path, tmp_path: Path,
         raise AssertionError("parsed again")
 
     monkeypatch.setattr(rulepack, "_load_pack", no_parse)
-    assert rulepack.load_pack(path) == first
+    assert rulepack.load_pack(path, examples=False) == first
 
 
 def test_changed_pack_is_parsed_and_checked_again(home: Path, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "custom.yml"
     path.write_text(PACK)
-    rulepack.load_pack(path)
+    rulepack.load_pack(path, examples=False)
     monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
     path.write_text(PACK.replace("TCK-", "TKT-"))
-    assert rulepack.load_pack(path).rules[0].patterns == ("TKT-\\d{6}",)
+    assert rulepack.load_pack(path, examples=False).rules[0].patterns == ("TKT-\\d{6}",)
     monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
     # A bad file at the same path still stops the load, naming file and line.
     path.write_text(PACK.replace("TCK-\\d{6}", "(unclosed"))
     with pytest.raises(RulePackError) as err:
-        rulepack.load_pack(path)
+        rulepack.load_pack(path, examples=False)
     assert err.value.path == str(path) and err.value.line == 6
 
 
@@ -143,14 +144,14 @@ def test_damaged_pack_entry_is_rebuilt(home: Path, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "custom.yml"
     path.write_text(PACK)
-    first = rulepack.load_pack(path)
+    first = rulepack.load_pack(path, examples=False)
     (entry,) = _entries(home, "pack")
     entry.write_bytes(entry.read_bytes()[:-5])
     monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
-    assert rulepack.load_pack(path) == first
+    assert rulepack.load_pack(path, examples=False) == first
     monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
     monkeypatch.setattr(rulepack, "_load_pack", None)  # rewritten whole: no parse now
-    assert rulepack.load_pack(path) == first
+    assert rulepack.load_pack(path, examples=False) == first
 
 
 NAMES_PACK = """pack: people
@@ -167,7 +168,7 @@ def test_user_terms_files_are_not_copied(home: Path, tmp_path: Path) -> None:
     (tmp_path / "staff.txt").write_text("Quintavius\n")
     path = tmp_path / "people.yml"
     path.write_text(NAMES_PACK)
-    pack = rulepack.load_pack(path)
+    pack = rulepack.load_pack(path, examples=False)
     scanner = Engine([pack])
     found = scanner.detect(Segment(text="Signed, Quintavius Smith")).findings
     assert [f.type for f in found] == ["PERSON"]
@@ -182,16 +183,16 @@ def test_terms_file_change_invalidates_a_stored_pack(home: Path, tmp_path: Path,
     (tmp_path / "staff.txt").write_text("Quintavius\n")
     path = tmp_path / "people.yml"
     path.write_text(NAMES_PACK)
-    assert rulepack.load_pack(path).rules[0].terms == ("Quintavius",)
+    assert rulepack.load_pack(path, examples=False).rules[0].terms == ("Quintavius",)
     assert len(_entries(home, "pack")) == 1
     monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
     (tmp_path / "staff.txt").write_text("Octavia\n")
-    assert rulepack.load_pack(path).rules[0].terms == ("Octavia",)
+    assert rulepack.load_pack(path, examples=False).rules[0].terms == ("Octavia",)
 
 
 # -- engine state ---------------------------------------------------------------------
 
-PATTERNS = [(p, r.flags) for pack in rulepack.load_packs() for r in pack.rules
+PATTERNS = [(p, r.flags) for pack in rulepack.load_packs(examples=False) for r in pack.rules
             for p in r.patterns]
 
 
@@ -251,18 +252,18 @@ def _findings(engine: Engine, texts: list[str]) -> list[tuple[object, ...]]:
 def test_same_findings_cold_warm_and_damaged(home: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     texts = [prose(40_000, seed=3, every=400), *NAME_TEXTS]
-    cold = _findings(Engine(rulepack.load_packs()), texts)  # the cache is written
+    cold = _findings(Engine(rulepack.load_packs(examples=False)), texts)  # the cache is written
     assert _entries(home, "pack") and _entries(home, "prefilter") and _entries(home, "names")
     monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
-    warm = _findings(Engine(rulepack.load_packs()), texts)
+    warm = _findings(Engine(rulepack.load_packs(examples=False)), texts)
     for entry in home.iterdir():
         entry.write_bytes(b"{}\n" + os.urandom(64))
     monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
-    damaged = _findings(Engine(rulepack.load_packs()), texts)
+    damaged = _findings(Engine(rulepack.load_packs(examples=False)), texts)
     monkeypatch.setattr(startcache, "get", lambda name, key: None)
     monkeypatch.setattr(startcache, "put", lambda name, key, value: None)
     monkeypatch.setattr(rulepack, "_PACK_CACHE", {})
-    without = _findings(Engine(rulepack.load_packs()), texts)
+    without = _findings(Engine(rulepack.load_packs(examples=False)), texts)
     assert len(without) > 20
     assert cold == warm == damaged == without
 
@@ -317,3 +318,19 @@ def test_a_warm_one_file_scan_parses_no_yaml(home: Path, tmp_path: Path) -> None
     assert runs[0].stdout.split()[-2:] == ["1", "True"], runs[0].stdout + runs[0].stderr
     assert runs[1].stdout.split()[-2:] == ["1", "False"], runs[1].stdout + runs[1].stderr
     assert runs[0].stdout.splitlines()[:-1] == runs[1].stdout.splitlines()[:-1]
+
+
+def test_examples_never_cached(home: Path, tmp_path: Path) -> None:
+    """Rule examples are sample secrets: the cache holds rules without them, and
+    `rules test` / lint (examples=True) always parse the file."""
+    path = tmp_path / "custom.yml"
+    path.write_text(PACK.replace("    validators: ['stdnum:es.dni']\n",
+                                 "    examples:\n      match: ['TCK-123456']\n"
+                                 "      no_match: ['TCK-12']\n"))
+    full = rulepack.load_pack(path)
+    assert full.rules[0].match_examples == ("TCK-123456",)
+    [entry] = _entries(home, "pack")
+    assert b"TCK-123456" not in zlib.decompress(entry.read_bytes().split(b"\n", 1)[1])
+    bare = rulepack.load_pack(path, examples=False)
+    assert bare.rules[0].match_examples == () and bare.rules[0].patterns == full.rules[0].patterns
+    assert rulepack.load_pack(path).rules[0].no_match_examples == ("TCK-12",)
