@@ -23,3 +23,17 @@ def test_value_hasher_equals_value_hash_and_the_hmac_definition():
         digest = hmac.new(installation_secret(), f"{etype}:{normalize_value(value)}".encode(),
                           hashlib.sha256).hexdigest()
         assert hasher(etype, value) == value_hash(etype, value) == f"hmac-sha256:{digest}"
+
+
+def test_value_hasher_is_hmac_for_secrets_of_every_length(monkeypatch):
+    # value_hasher keeps the key's padded blocks hashed; a key longer than the SHA-256
+    # block is hashed first (RFC 2104), as a secret.key of more than 64 bytes would be.
+    import dataclass_scan.keys as keys
+
+    for size in (32, 63, 64, 65, 200):
+        secret = bytes(range(size % 256)) * (size // 256) + bytes(range(size % 256))
+        assert len(secret) == size
+        monkeypatch.setattr(keys, "installation_secret", lambda s=secret: s)
+        message = f"US_SSN:{normalize_value('536-22-8145')}".encode()
+        digest = hmac.new(secret, message, hashlib.sha256).hexdigest()
+        assert value_hasher()("US_SSN", "536-22-8145") == f"hmac-sha256:{digest}"
