@@ -192,6 +192,28 @@ def test_patterns_without_a_plan():
     assert ssn is not None and ssn.width == 11 and ssn.margin == 3
 
 
+
+@needs_hs
+def test_a_lead_without_literals_is_left_out_and_regions_stay_exact():
+    # The e-mail pattern's local part gives Hyperscan nothing to anchor on: the
+    # expression starts at `@`, and every match still ends where an end was reported.
+    email = plan(r"(?<![\w.])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[a-z]+)+")
+    assert email is not None and email.expression.startswith(r"[\x40]")
+    assert email.width == float("inf")  # the regions still allow for the whole pattern
+    cases = [(r"[a-z]+@[a-z]+\.[a-z]{2,}", r"[\x40]"), (r"\w{3,40}=\d+", r"[\x3d]"),
+             (r"(?<!x)[a-z]{1,30}:[0-9]{2}", r"[\x3a]"),
+             (r"[a-z]{2,5}@x", r"(?:[\x61-\x7a]){2,5}"),  # a short lead: kept
+             (r"ab[a-z]+@x", r"[\x61][\x62]"),  # a literal to anchor on: kept
+             (r"[a-z]+ @x", r"(?:[\x61-\x7a]){1,}")]  # a space is no rare literal: kept
+    for pattern, start in cases:
+        p = plan(pattern)
+        assert p is not None and p.expression.startswith(start), (pattern, p)
+        for text in ("jane.doe@acme.com x@y.io a@b ab@x abc@x", "key=12 kk==3 abc=4=5",
+                     "time ab:12 abc:345 q:1:22 a b @x ab @x"):
+            _check_regions(pattern, 0, f"lorem {text} ipsum " * 4)
+            _check_regions(pattern, regex.IGNORECASE, text)
+
+
 # -- fallbacks, cache, selection -----------------------------------------------------------
 
 @needs_hs

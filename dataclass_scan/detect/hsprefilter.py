@@ -2,16 +2,17 @@
 results as `prefilter.py`, with one native pass over the text for every pattern at once.
 
 Each rule pattern is translated into a Hyperscan expression that matches *at least*
-wherever the `regex` module can match (a superset), and all of them go into one
-database, compiled with HS_FLAG_PREFILTER (Hyperscan may approximate what it cannot
-compile exactly, again as a superset). Scanning the UTF-8 text reports, for every
-pattern, every offset where a match could end. A pattern with no such offset does not
-run; otherwise it runs over regions `end - width - margin .. end + margin` (its
-maximum width, its widest look-around plus slack), merged, exactly like the pure-Python
-regions: every real match ends at a reported offset, so it lies in a region, and every
-match a region scan finds is a match of the translated pattern, so its own end was
-reported and the region reaches `margin` past it; cutting the text there cannot create
-or change a match. Patterns of unbounded width use the pure-Python *barrier* (a
+wherever the `regex` module can match (a superset; or a superset of a tail of the
+pattern, which ends wherever the pattern ends: see `_lead_cut`), and all of them go
+into one database, compiled with HS_FLAG_PREFILTER (Hyperscan may approximate what it
+cannot compile exactly, again as a superset). Scanning the UTF-8 text reports, for
+every pattern, every offset where a match could end. A pattern with no such offset
+does not run; otherwise it runs over regions `end - width - margin .. end + margin`
+(its maximum width, its widest look-around plus slack), merged, exactly like the
+pure-Python regions: every real match ends at a reported offset, so it lies in a
+region, and every match a region scan finds is a match of the pattern, so its own end
+was reported and the region reaches `margin` past it; cutting the text there cannot
+create or change a match. Patterns of unbounded width use the pure-Python *barrier* (a
 character no match can contain) to find where a match ending at an offset can start.
 
 Why translate rather than hand the patterns over with CASELESS/UCP: Hyperscan's Unicode
@@ -46,7 +47,7 @@ from dataclass_scan.detect import prefilter as pure
 from dataclass_scan.detect.prefilter import Prefilter, PrefilterScan
 
 _c = pure._sre_c
-TRANSLATION_VERSION = "1"  # bump when the translation changes: invalidates cached databases
+TRANSLATION_VERSION = "2"  # bump when the translation changes: invalidates cached databases
 MIN_TEXT = 64 * 1024  # characters; shorter texts use the pure-Python prefilter
 HIT_BUDGET = 32  # over all patterns, more than one reported end per this many bytes:
 #                  stop the native scan and use the pure-Python prefilter for this text
@@ -220,12 +221,36 @@ def plan(pattern: str, flags: int = 0) -> Plan | None:
     barrier_src = pure._barrier(nodes, gflags) if width == pure._INF else None
     if width == pure._INF and barrier_src is None:
         return None
+    translator = _Translator()
+    icase, dotall = bool(gflags & _c.SRE_FLAG_IGNORECASE), bool(gflags & _c.SRE_FLAG_DOTALL)
     try:
-        expression = _Translator().seq(parsed.data, bool(gflags & _c.SRE_FLAG_IGNORECASE),
-                                       bool(gflags & _c.SRE_FLAG_DOTALL))
+        parts = [translator.node(op, av, icase, dotall) for op, av in parsed.data]
     except _Unsupported:
         return None
+    expression = "".join(parts[_lead_cut(parsed.data):])
     return Plan(expression, width, margin, barrier_src)
+
+
+def _lead_cut(items: Any) -> int:
+    """Where the expression may start: after a lead of classes and repeats of them, when
+    it holds an unbounded repeat and a punctuation literal follows (an e-mail pattern's
+    local part before `@`). Hyperscan has no literal to anchor such a lead on and runs it
+    at every letter, which cost a sixth of the whole scan; the rest of the pattern, from
+    the literal on, matches wherever the pattern does and ends where it ends, and the
+    reported ends are all the regions need (the width stays the whole pattern's)."""
+    unbounded = False
+    for k, (op, av) in enumerate(items):
+        if op is _c.LITERAL:
+            punctuation = av < 128 and not chr(av).isalnum() and not chr(av).isspace()
+            return k if punctuation and unbounded else 0
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+            lo, hi, body = av
+            if any(o is _c.LITERAL or o is _c.SUBPATTERN for o, _ in body):
+                return 0
+            unbounded = unbounded or hi > REPEAT_CAP
+        elif op not in (_c.IN, _c.ANY, _c.ASSERT, _c.ASSERT_NOT, _c.AT):
+            return 0
+    return 0
 
 
 # -- the database ------------------------------------------------------------------------
@@ -457,24 +482,26 @@ class HsScan:
         barrier_rev = (pure._compile_barrier(p.barrier_src, True)
                        if p.barrier_src is not None else None)
         ends = sorted(ends)  # already in order as reported; sorting that is linear
+        if barrier_rev is None:
+            # A text with a value every 2 KB reports a hundred thousand ends: one
+            # expression builds their windows (merge_windows takes repeated ends).
+            before = int(width) + margin
+            return pure.merge_windows([(end - before, end + margin) for end in ends], n)
         windows: list[tuple[int, int]] = []
         last_end = -1
         for end in ends:
             if end == last_end:
                 continue
             last_end = end
-            if barrier_rev is None:
-                lo = end - int(width) - margin
+            # No match contains a barrier: it starts after the last one before `end`.
+            floor = max(0, end - pure.BARRIER_SEARCH)
+            m = barrier_rev.search(text, floor, end)
+            if m is not None:
+                lo = m.start() + 1 - margin
+            elif floor > 0:
+                return None  # no barrier close by: give up on regions
             else:
-                # No match contains a barrier: it starts after the last one before `end`.
-                floor = max(0, end - pure.BARRIER_SEARCH)
-                m = barrier_rev.search(text, floor, end)
-                if m is not None:
-                    lo = m.start() + 1 - margin
-                elif floor > 0:
-                    return None  # no barrier close by: give up on regions
-                else:
-                    lo = 0
+                lo = 0
             windows.append((lo, end + margin))
         return pure.merge_windows(windows, n)
 
