@@ -197,20 +197,27 @@ class _SegmentState:
         return found
 
     def ignored_by_marker(self, rule_id: str, start: int) -> bool:
-        text = self.segment.text
-        if self._ignored is None:
-            self._ignored = []
-            if "dataclass-scan" in text.lower():
-                for m in IGNORE_MARKER_RE.finditer(text):
-                    lo = text.rfind("\n", 0, m.start()) + 1
-                    hi = text.find("\n", m.end())
-                    hi = len(text) if hi == -1 else hi
-                    rules = m.group("rules")
-                    ids = (frozenset(r.strip() for r in rules.split(",") if r.strip())
-                           if rules is not None else None)
-                    self._ignored.append((lo, hi, ids or None))
+        ignored = self._ignored
+        if ignored is None:
+            ignored = self._ignored = self._find_markers()
+        if not ignored:  # the usual case: asked for every candidate
+            return False
         return any(lo <= start <= hi and (ids is None or rule_id in ids)
-                   for lo, hi, ids in self._ignored)
+                   for lo, hi, ids in ignored)
+
+    def _find_markers(self) -> list[tuple[int, int, frozenset[str] | None]]:
+        text = self.segment.text
+        found: list[tuple[int, int, frozenset[str] | None]] = []
+        if "dataclass-scan" in text.lower():
+            for m in IGNORE_MARKER_RE.finditer(text):
+                lo = text.rfind("\n", 0, m.start()) + 1
+                hi = text.find("\n", m.end())
+                hi = len(text) if hi == -1 else hi
+                rules = m.group("rules")
+                ids = (frozenset(r.strip() for r in rules.split(",") if r.strip())
+                       if rules is not None else None)
+                found.append((lo, hi, ids or None))
+        return found
 
 
 class Engine:
@@ -419,100 +426,121 @@ class Engine:
         self, crule: _CompiledRule, state: _SegmentState, start: int, end: int,
         tracer: Tracer | None,
     ) -> Candidate | None:
-        """Every check on one candidate span, in order. None means dropped."""
+        """Every check on one candidate span, in order. None means dropped.
+
+        This runs for every candidate of every rule (a dozen rules share one 9-digit
+        number), so a trace note is built only when there is a tracer, and the words
+        around the span are looked up only when a word list is asked about them."""
         rule = crule.rule
-        text = state.segment.text
-        value = text[start:end]
-
-        def note(step: str, outcome: str, detail: str) -> None:
-            if tracer is not None:
-                tracer(TraceEvent(rule.id, start, end, step, outcome, detail))
-
+        value = state.segment.text[start:end]
         reasons: list[str] = []
-        for name, fn, pure, passed in crule.validators:
-            if pure:
-                verdict = self._verdicts.get((name, value), _UNSET)
-                if verdict is _UNSET:
+        if crule.validators:
+            verdicts = self._verdicts
+            for name, fn, pure, passed in crule.validators:
+                if pure:
+                    key = (name, value)
+                    verdict = verdicts.get(key, _UNSET)
+                    if verdict is _UNSET:
+                        verdict = fn(value)
+                        if len(verdicts) >= _MEMO_SIZE:
+                            verdicts.clear()
+                        verdicts[key] = verdict
+                else:
                     verdict = fn(value)
-                    if len(self._verdicts) >= _MEMO_SIZE:
-                        self._verdicts.clear()
-                    self._verdicts[(name, value)] = verdict
-            else:
-                verdict = fn(value)
-            if verdict is False:
-                if tracer is not None:
-                    note("validator", "drop", f"validator {name} rejected the value")
-                return None
-            if verdict is True:
-                reasons.append(passed)
-                if tracer is not None:
-                    note("validator", "pass", passed)
-            elif tracer is not None:
-                note("validator", "info", f"validator {name} could not tell")
+                if verdict is False:
+                    if tracer is not None:
+                        _note(tracer, rule, start, end, "validator", "drop",
+                              f"validator {name} rejected the value")
+                    return None
+                if verdict is True:
+                    reasons.append(passed)
+                    if tracer is not None:
+                        _note(tracer, rule, start, end, "validator", "pass", passed)
+                elif tracer is not None:
+                    _note(tracer, rule, start, end, "validator", "info",
+                          f"validator {name} could not tell")
 
-        w = rule.context.window
-        near = state.window_words(start, end, w) if crule.has_words else None
         if crule.exclude_values and normalize_value(value) in crule.exclude_values:
-            note("exclude", "drop", "value is in the rule's exclude.values")
+            if tracer is not None:
+                _note(tracer, rule, start, end, "exclude", "drop",
+                      "value is in the rule's exclude.values")
             return None
-        for pat in crule.exclude_patterns:
-            if pat.fullmatch(value, timeout=self.pattern_timeout):
-                note("exclude", "drop", f"value matches exclude pattern {pat.pattern[:60]!r}")
-                return None
+        if crule.rule.exclude.patterns:
+            for pat in crule.exclude_patterns:
+                if pat.fullmatch(value, timeout=self.pattern_timeout):
+                    if tracer is not None:
+                        _note(tracer, rule, start, end, "exclude", "drop",
+                              f"value matches exclude pattern {pat.pattern[:60]!r}")
+                    return None
+        w = rule.context.window
+        near: ScannedText | None = None
         if crule.exclude_words is not None:
-            assert near is not None
+            near = state.window_words(start, end, w)
             word, _where = _word_nearby(crule.exclude_words, near, state)
             if word is not None:
-                note("exclude", "drop", f"exclusion word {word!r} nearby")
+                if tracer is not None:
+                    _note(tracer, rule, start, end, "exclude", "drop",
+                          f"exclusion word {word!r} nearby")
                 return None
 
-        allowed = self._allowed.get((rule.type, value), _UNSET)
+        allowed_key = (rule.type, value)
+        allowed = self._allowed.get(allowed_key, _UNSET)
         if allowed is _UNSET:
             allowed = self.allowlist.match(rule.type, value)
             if len(self._allowed) >= _MEMO_SIZE:
                 self._allowed.clear()
-            self._allowed[(rule.type, value)] = allowed
+            self._allowed[allowed_key] = allowed
         if allowed is not None:
-            note("allowlist", "drop", f"allowlisted: {allowed}")
+            if tracer is not None:
+                _note(tracer, rule, start, end, "allowlist", "drop", f"allowlisted: {allowed}")
             return None
         if state.ignored_by_marker(rule.id, start):
-            note("ignore-marker", "drop", "line carries a `dataclass-scan: ignore` marker")
+            if tracer is not None:
+                _note(tracer, rule, start, end, "ignore-marker", "drop",
+                      "line carries a `dataclass-scan: ignore` marker")
             return None
 
         confidence = rule.confidence
         if crule.keywords is not None:
-            assert near is not None
+            if near is None:
+                near = state.window_words(start, end, w)
             word, where = _word_nearby(crule.keywords, near, state)
             if word is not None:
                 confidence = confidence.raised(rule.context.boost)
                 reasons.append(f"context word {word!r}")
                 if tracer is not None:
-                    note("context", "raise", f"context word {word!r} {where}: "
-                         f"{rule.confidence.value} -> {confidence.value}")
+                    _note(tracer, rule, start, end, "context", "raise",
+                          f"context word {word!r} {where}: "
+                          f"{rule.confidence.value} -> {confidence.value}")
             elif rule.context.required:
                 if tracer is not None:
-                    note("context", "drop", "no context word within "
-                         f"{w} characters or in the column/key, and context is required")
+                    _note(tracer, rule, start, end, "context", "drop", "no context word "
+                          f"within {w} characters or in the column/key, and context is "
+                          "required")
                 return None
             elif tracer is not None:
-                note("context", "info", "no context word nearby")
+                _note(tracer, rule, start, end, "context", "info", "no context word nearby")
         if crule.negative is not None:
-            assert near is not None
+            if near is None:
+                near = state.window_words(start, end, w)
             word, _where = _word_nearby(crule.negative, near, state)
             if word is not None:
                 rank = confidence.rank - rule.context.penalty
                 if rank < 0:
-                    note("negative", "drop",
-                         f"negative context word {word!r} pushed it below low")
+                    if tracer is not None:
+                        _note(tracer, rule, start, end, "negative", "drop",
+                              f"negative context word {word!r} pushed it below low")
                     return None
                 lowered = _LEVELS[rank]
                 if tracer is not None:
-                    note("negative", "lower", f"negative context word {word!r}: "
-                         f"{confidence.value} -> {lowered.value}")
+                    _note(tracer, rule, start, end, "negative", "lower",
+                          f"negative context word {word!r}: "
+                          f"{confidence.value} -> {lowered.value}")
                 confidence = lowered
                 reasons.append(f"negative context word {word!r}")
         if tracer is not None:
-            note("result", "keep", f"candidate kept at {confidence.value}")
+            _note(tracer, rule, start, end, "result", "keep",
+                  f"candidate kept at {confidence.value}")
         return Candidate(rule, start, end, value, confidence, tuple(reasons))
 
     def _exact_data_match(
@@ -589,6 +617,11 @@ class Engine:
                     tracer(TraceEvent(rule_id, -1, -1, "min_count", "drop",
                                       f"{n} finding(s) in the file, the rule needs {need}"))
         return out
+
+
+def _note(tracer: Tracer, rule: Rule, start: int, end: int, step: str, outcome: str,
+          detail: str) -> None:
+    tracer(TraceEvent(rule.id, start, end, step, outcome, detail))
 
 
 def _word_nearby(words: WordSet, near: ScannedText, state: _SegmentState

@@ -143,6 +143,19 @@ class Vocabulary:
         if self._empty:
             return ScannedText(text, ascii_text, found)
         n = len(text)
+        if ascii_text:
+            # The common case, once for every candidate span: `str.isalnum` is the
+            # boundary test, inline (a function call per occurrence cost as much).
+            for last, key in self._automaton.iter(folded):
+                end = last + 1
+                start = end - len(key)
+                if (start > 0 and text[start - 1].isalnum()) or (
+                        end < n and text[end].isalnum()):
+                    continue
+                found.append((start, end, key))
+            if len(found) > 1:
+                found.sort(key=_by_start_longest_first)
+            return ScannedText(text, True, found)
         for last, key in self._automaton.iter(folded):
             end = last + 1
             start = end - len(key)
@@ -154,5 +167,9 @@ class Vocabulary:
                 continue  # a `?` standing for a non-ASCII character
             found.append((start, end, key))
         if len(found) > 1:
-            found.sort(key=lambda o: (o[0], -o[1]))
+            found.sort(key=_by_start_longest_first)
         return ScannedText(text, ascii_text, found)
+
+
+def _by_start_longest_first(o: tuple[int, int, str]) -> tuple[int, int]:
+    return o[0], -o[1]
