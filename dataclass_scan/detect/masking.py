@@ -20,9 +20,12 @@ def mask_value(value: str, entity_type: str = "") -> str:
         return (local[:1] + MASK * max(len(local) - 1, 2)) + "@" + domain
     if value.isascii():
         masked = value.translate(_MASK_ASCII)
+        # Letters and digits became MASK; a MASK the value held already stays one.
+        alnum = masked.count(MASK) - value.count(MASK)
     else:
         masked = "".join(MASK if ch.isalnum() else ch for ch in value)
-    if entity_type in ("PRIVATE_KEY", "PASSWORD") or sum(map(str.isalnum, value)) < 8:
+        alnum = sum(map(str.isalnum, value))
+    if entity_type in ("PRIVATE_KEY", "PASSWORD") or alnum < 8:
         return masked
     # Keep the last 4 letters and digits: everything from the 4th-last one on is shown.
     i, kept = len(value), 0
