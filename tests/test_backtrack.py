@@ -15,6 +15,7 @@ from dataclass_scan.model import Location, Segment
     r"(a+)+b", r"(?:a|a)*b", r"(\w+\s?)*$", r"(?:x?)*y", r"(a|aa)+$", r"(?:\d+-?)+x",
     r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",  # nested unbounded
     r"(?:foo){e<=1}", r"\p{Lu}+\d", r"(a)(?(1)b|c)",  # not analysed: always a timeout
+    r"(a*)\1+",  # a repeated back-reference that can match nothing
 ])
 def test_patterns_that_can_backtrack_keep_the_timeout(pattern):
     assert short_limit(pattern) == 0
@@ -25,6 +26,9 @@ def test_patterns_that_can_backtrack_keep_the_timeout(pattern):
     (r"(?<![\d-])\d{3}([- ]?)\d{3}\1\d{4}(?![\d-])", 512),
     (r"AKIA[A-Z2-7]{16}", 512),
     (r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,3}", 32),
+    # A repeated back-reference is as wide as its group (exclusions like `(\d)\1+`).
+    (r"(\d)\1+", 64),
+    (r"[0-9A-F]{2}([:-])[0-9A-F]{2}(?:\1[0-9A-F]{2}){4}", 512),
 ])
 def test_bounded_patterns_run_without_it_on_short_spans(pattern, at_least):
     assert short_limit(pattern) >= at_least

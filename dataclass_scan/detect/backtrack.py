@@ -42,7 +42,7 @@ def short_limit(pattern: str, flags: int = 0) -> int:
     size = len(pattern)
     for n in LENGTHS:
         try:
-            paths = _seq(parsed.data, n)
+            paths = _seq(parsed.data, n, parsed.state)
         except _Unbounded:
             return 0
         if paths * n * (n + size) <= STEP_BUDGET:
@@ -54,29 +54,31 @@ class _Unbounded(Exception):
     pass
 
 
-def _seq(items: Any, n: int) -> int:
+def _seq(items: Any, n: int, state: Any) -> int:
+    # `state`: the parsed pattern's, which knows each group's width (a repeated
+    # back-reference, as in the exclusion `(\d)\1+`, is as wide as its group).
     total = 1
     for op, av in items:
-        total *= _node(op, av, n)
+        total *= _node(op, av, n, state)
         if total > STEP_BUDGET:
             raise _Unbounded
     return total
 
 
-def _node(op: Any, av: Any, n: int) -> int:
+def _node(op: Any, av: Any, n: int, state: Any) -> int:
     if op in (_c.LITERAL, _c.NOT_LITERAL, _c.IN, _c.ANY, _c.AT, _c.GROUPREF):
         return 1
     if op in (_c.ASSERT, _c.ASSERT_NOT):
-        return _seq(av[1], n)
+        return _seq(av[1], n, state)
     if op is _c.SUBPATTERN:
-        return _seq(av[-1], n)
+        return _seq(av[-1], n, state)
     if op is getattr(_c, "ATOMIC_GROUP", None):
-        return _seq(av, n)
+        return _seq(av, n, state)
     if op is _c.BRANCH:
-        return sum(_seq(b, n) for b in av[1])
+        return sum(_seq(b, n, state) for b in av[1])
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
         lo, hi, body = av
-        sub = _p.SubPattern(_p.State(), list(body))
+        sub = _p.SubPattern(state, list(body))
         try:
             wmin = sub.getwidth()[0]
         except Exception:  # noqa: BLE001
@@ -84,7 +86,7 @@ def _node(op: Any, av: Any, n: int) -> int:
         if wmin == 0 and hi > 1:
             raise _Unbounded  # repeats of something empty: leave it to the timeout
         most = min(hi, n // max(wmin, 1))
-        inner = _seq(body, n)
+        inner = _seq(body, n, state)
         if most < lo:
             return 1  # cannot match at all in n characters: fails fast
         if inner == 1:

@@ -108,7 +108,7 @@ class _CompiledRule:
         self.negative = WordSet(rule.context.negative) if rule.context.negative else None
         self.exclude_words = WordSet(rule.exclude.words) if rule.exclude.words else None
         self.has_words = bool(self.keywords or self.negative or self.exclude_words)
-        self._exclude_patterns: list[regex.Pattern[str]] | None = None
+        self._exclude_patterns: list[tuple[regex.Pattern[str], int]] | None = None
         self._short: list[int] | None = None
 
     @property
@@ -144,9 +144,13 @@ class _CompiledRule:
         return [s for s in (self.keywords, self.negative, self.exclude_words) if s is not None]
 
     @property
-    def exclude_patterns(self) -> list[regex.Pattern[str]]:
+    def exclude_patterns(self) -> list[tuple[regex.Pattern[str], int]]:
+        """Each exclusion pattern with the longest value it tests without a timeout
+        (detect/backtrack.py): asked of nearly every candidate of some rules, a
+        timeout cost more than the test."""
         if self._exclude_patterns is None:
-            self._exclude_patterns = [regex.compile(p, self.rule.flags)
+            flags = self.rule.flags
+            self._exclude_patterns = [(regex.compile(p, flags), short_limit(p, flags))
                                       for p in self.rule.exclude.patterns]
         return self._exclude_patterns
 
@@ -466,8 +470,9 @@ class Engine:
                       "value is in the rule's exclude.values")
             return None
         if crule.rule.exclude.patterns:
-            for pat in crule.exclude_patterns:
-                if pat.fullmatch(value, timeout=self.pattern_timeout):
+            for pat, short in crule.exclude_patterns:
+                if (pat.fullmatch(value) if len(value) <= short
+                        else pat.fullmatch(value, timeout=self.pattern_timeout)):
                     if tracer is not None:
                         _note(tracer, rule, start, end, "exclude", "drop",
                               f"value matches exclude pattern {pat.pattern[:60]!r}")
