@@ -97,7 +97,7 @@ class _CompiledRule:
     prefilter means most patterns never run on a given file."""
 
     __slots__ = ("rule", "_validators", "exclude_values", "_patterns", "keywords", "negative",
-                 "exclude_words", "has_words", "_exclude_patterns", "_short")
+                 "exclude_words", "_exclude_patterns", "_short")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
@@ -107,7 +107,6 @@ class _CompiledRule:
         self.keywords = WordSet(rule.context.keywords) if rule.context.keywords else None
         self.negative = WordSet(rule.context.negative) if rule.context.negative else None
         self.exclude_words = WordSet(rule.exclude.words) if rule.exclude.words else None
-        self.has_words = bool(self.keywords or self.negative or self.exclude_words)
         self._exclude_patterns: list[tuple[regex.Pattern[str], int]] | None = None
         self._short: list[int] | None = None
 
@@ -438,9 +437,10 @@ class Engine:
         rule = crule.rule
         value = state.segment.text[start:end]
         reasons: list[str] = []
-        if crule.validators:
+        validators = crule.validators
+        if validators:
             verdicts = self._verdicts
-            for name, fn, pure, passed in crule.validators:
+            for name, fn, pure, passed in validators:
                 if pure:
                     key = (name, value)
                     verdict = verdicts.get(key, _UNSET)
