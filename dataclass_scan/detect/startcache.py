@@ -19,9 +19,10 @@ file per entry, and used again while nothing it came from has changed:
   0700 folder); at most MAX_ENTRIES are kept.
 
 Entries hold what rule files already contain (patterns, words, the built-in name
-dictionaries; not the rules' match/no-match examples, which are sample secrets) and what is derived from them, never anything from a
-scanned file. Term lists read from a user's own terms files are not stored: callers
-leave those out (`rulepack.load_pack`, the engine's name matchers).
+dictionaries; not the rules' match/no-match examples, which are sample secrets) and
+what is derived from them, never anything from a scanned file. Term lists read from a
+user's own terms files are not stored: callers leave those out (`rulepack.load_pack`,
+the engine's name matchers).
 """
 
 from __future__ import annotations
