@@ -339,6 +339,51 @@ def test_active_matches_regions_on_table_cells(engines):
         assert scan.active() == want, cell
 
 
+def test_active_on_pages_leaves_out_numeric_identifiers_without_a_cluster(engines):
+    """In a text longer than SMALL_TEXT, a pattern with a digit-cluster key is active
+    exactly when its regions are not []: a page without a long enough cluster wakes
+    none of the national numbers; and every pattern with regions is active."""
+    pf = engines[0]._prefilter
+    filler = "In 2024 we shipped 12 fixes, 3.2.1 and 40 pallets to Austin. " * 12
+    values = ["", "call 536-22-8145 today", "card 4539 1488 0343 6467 ok",
+              "ref 12345678901 and 1234 5678 9012", "+44 20 7946 0958", "1990-05-17",
+              "٣٣٣٣٣٣٣٣٣ in Arabic-Indic digits", "x" * 20]
+    for value in values:
+        text = filler + value + filler
+        assert len(text) > SMALL_TEXT
+        scan = pf.scan(text)
+        active = scan.active()
+        assert active == sorted(set(active))
+        with_regions = [i for i in range(len(pf.keys)) if scan.regions(i) != []
+                        and pf.shortest[i] <= len(text)]
+        assert set(with_regions) <= set(active), value
+        clustered = [i for i in range(len(pf.keys)) if pf.keys[i].cluster_digits]
+        assert [i for i in active if i in clustered] == \
+            [i for i in with_regions if i in clustered], value
+    # The plain filler wakes no numeric identifier of 9 digits or more.
+    scan = pf.scan(filler * 2)
+    assert not [i for i in scan.active() if pf.keys[i].cluster_digits >= 9]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_digit_patterns(), min_size=1, max_size=6),
+       st.lists(st.sampled_from(_DIGIT_TEXT), max_size=60))
+def test_active_names_every_digit_pattern_that_matches_in_long_texts(patterns, parts):
+    text = _FAR * 8 + "".join(parts) + _FAR * 8
+    try:
+        compiled = [regex.compile(p) for p in patterns]
+    except regex.error:
+        return
+    pf = Prefilter([(p, 0) for p in patterns])
+    scan = pf.scan(text)
+    active = scan.active()
+    for i, c in enumerate(compiled):
+        if pf.keys[i].cluster_digits:
+            assert (i in active) == (scan.regions(i) != []), patterns[i]
+        if any(True for _ in c.finditer(text)):
+            assert i in active, (patterns[i], text)
+
+
 def test_shortest_is_the_fewest_characters_a_match_consumes():
     assert shortest(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)") == 11
     assert shortest(r"\bAKIA[A-Z2-7]{16}\b") == 20

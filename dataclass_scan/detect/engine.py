@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -68,6 +68,8 @@ class TraceEvent:
 
 
 Tracer = Callable[[TraceEvent], None]
+# A pattern's number within its rule, and the regions it runs over (None: the whole text).
+_Planned = tuple[int, list[tuple[int, int]] | None]
 
 
 @dataclass(slots=True)
@@ -97,7 +99,7 @@ class _CompiledRule:
     prefilter means most patterns never run on a given file."""
 
     __slots__ = ("rule", "_validators", "exclude_values", "_patterns", "keywords", "negative",
-                 "exclude_words", "_exclude_patterns", "_short")
+                 "exclude_words", "_exclude_patterns", "_short", "_matchers")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
@@ -109,6 +111,8 @@ class _CompiledRule:
         self.exclude_words = WordSet(rule.exclude.words) if rule.exclude.words else None
         self._exclude_patterns: list[tuple[regex.Pattern[str], int]] | None = None
         self._short: list[int] | None = None
+        self._matchers: list[tuple[regex.Pattern[str], bool, int] | None] = (
+            [None] * len(rule.patterns))
 
     @property
     def validators(self) -> list[tuple[str, validator_registry.Validator, bool, str]]:
@@ -133,6 +137,16 @@ class _CompiledRule:
         if compiled is None:
             compiled = self._patterns[i] = regex.compile(self.rule.patterns[i], self.rule.flags)
         return compiled
+
+    def matcher(self, i: int) -> tuple[regex.Pattern[str], bool, int]:
+        """Pattern `i` compiled, whether it has a `value` group, and its short limit:
+        looked up once, not on every segment (`groupindex` builds a new dict per call)."""
+        found = self._matchers[i]
+        if found is None:
+            pattern = self.pattern(i)
+            found = self._matchers[i] = (pattern, "value" in pattern.groupindex,
+                                         self.short_limit(i))
+        return found
 
     @property
     def patterns(self) -> list[regex.Pattern[str]]:
@@ -274,6 +288,9 @@ class Engine:
         # Prefilter pattern index -> position of its rule in self._regex_rules.
         self._pattern_owner = [j for j, crule in enumerate(self._regex_rules)
                                for _ in crule.rule.patterns]
+        # ... and its number among the patterns of that rule.
+        self._pattern_number = [i for crule in self._regex_rules
+                                for i in range(len(crule.rule.patterns))]
         self._words: Vocabulary | None = None
         self._context_words: dict[str, ScannedText] = {}
         # Validators and the allowlist are pure functions of the value, and values repeat
@@ -309,16 +326,14 @@ class Engine:
         state = _SegmentState(segment, self)
         candidates: list[Candidate] = []
         pf = self._prefilter.scan(text) if self._prefilter is not None else None
-        regex_rules = self._regex_rules
+        work: Iterable[tuple[_CompiledRule, list[_Planned] | None]]
         if isinstance(pf, PrefilterScan):  # (a Hyperscan scan serves large texts only)
-            # Only the rules with a pattern the prefilter has not ruled out: a table cell
-            # wakes two or three of them, and asking about every pattern of every rule
-            # cost more than scanning the cell.
-            owner = self._pattern_owner
-            regex_rules = [regex_rules[j] for j in sorted({owner[i] for i in pf.active()})]
-        for crule in regex_rules:
+            work = self._planned(pf)
+        else:
+            work = ((crule, None) for crule in self._regex_rules)
+        for crule, planned in work:
             try:
-                self._run_regex_rule(crule, state, candidates, tracer, pf)
+                self._run_regex_rule(crule, state, candidates, tracer, pf, planned)
             except TimeoutError:
                 result.errors.append(
                     f"rule {crule.rule.id}: pattern timed out after {self.pattern_timeout}s"
@@ -379,51 +394,60 @@ class Engine:
             )
         return result
 
+    def _planned(self, pf: PrefilterScan) -> list[tuple[_CompiledRule, list[_Planned]]]:
+        """The rules with a pattern the prefilter has not ruled out, in rule order, each
+        with those patterns and their regions. One pass over the patterns `active` names
+        (a page of prose wakes a quarter of them, a table cell two or three): asking
+        every rule about each of its patterns cost more than scanning a cell or a page."""
+        rules, owner, number = self._regex_rules, self._pattern_owner, self._pattern_number
+        out: list[tuple[_CompiledRule, list[_Planned]]] = []
+        last = -1
+        for index in pf.active():
+            regions = pf.regions(index)
+            if regions == []:
+                continue
+            j = owner[index]
+            if j != last:
+                out.append((rules[j], []))
+                last = j
+            out[-1][1].append((number[index], regions))
+        return out
+
     def _run_regex_rule(
         self, crule: _CompiledRule, state: _SegmentState, out: list[Candidate],
         tracer: Tracer | None, pf: PrefilterScan | HsScan | None = None,
+        planned: Iterable[_Planned] | None = None,
     ) -> None:
+        """Every pattern of the rule, over its prefilter regions; or only the patterns
+        in `planned`, with the regions given there (`_planned`). Spans no longer than the
+        pattern's short limit (detect/backtrack.py: its work is bounded there) run
+        without the timeout, which costs more than the match on a short span."""
         text = state.segment.text
-        for i in range(len(crule.rule.patterns)):
-            regions = (pf.regions(self._pf_index[(crule.rule.id, i)]) if pf is not None
-                       else None)
+        whole = ((0, len(text)),)
+        timeout = self.pattern_timeout
+        if planned is None:
+            planned = ((i, pf.regions(self._pf_index[(crule.rule.id, i)]) if pf is not None
+                        else None) for i in range(len(crule.rule.patterns)))
+        for i, regions in planned:
             if regions == []:
                 continue  # the prefilter proved it cannot match: not even compiled
-            pattern = crule.pattern(i)
-            has_value_group = "value" in pattern.groupindex
-            for m in self._matches(pattern, text, regions, crule.short_limit(i)):
-                if has_value_group and m.group("value") is not None:
-                    start, end = m.span("value")
-                else:
-                    start, end = m.span()
-                if start == end:
-                    continue
-                if tracer is not None:
-                    tracer(TraceEvent(crule.rule.id, start, end, "match", "info",
-                                      f"pattern {pattern.pattern[:60]!r} matched"))
-                cand = self._evaluate(crule, state, start, end, tracer)
-                if cand is not None:
-                    out.append(cand)
-
-    def _matches(
-        self, pattern: regex.Pattern[str], text: str, regions: list[tuple[int, int]] | None,
-        short: int = 0,
-    ) -> Iterator[regex.Match[str]]:
-        """Every match of `pattern` in `text`, only inside `regions` unless None. Spans
-        no longer than `short` (detect/backtrack.py: the pattern's work is bounded there)
-        run without the timeout, which costs more than the match on a short span."""
-        timeout = self.pattern_timeout
-        if regions is None:
-            if len(text) <= short:
-                yield from pattern.finditer(text)
-            else:
-                yield from pattern.finditer(text, timeout=timeout)
-            return
-        for start, end in regions:
-            if end - start <= short:
-                yield from pattern.finditer(text, start, end)
-            else:
-                yield from pattern.finditer(text, start, end, timeout=timeout)
+            pattern, has_value_group, short = crule.matcher(i)
+            for lo, hi in whole if regions is None else regions:
+                found = (pattern.finditer(text, lo, hi) if hi - lo <= short
+                         else pattern.finditer(text, lo, hi, timeout=timeout))
+                for m in found:
+                    if has_value_group and m.group("value") is not None:
+                        start, end = m.span("value")
+                    else:
+                        start, end = m.span()
+                    if start == end:
+                        continue
+                    if tracer is not None:
+                        tracer(TraceEvent(crule.rule.id, start, end, "match", "info",
+                                          f"pattern {pattern.pattern[:60]!r} matched"))
+                    cand = self._evaluate(crule, state, start, end, tracer)
+                    if cand is not None:
+                        out.append(cand)
 
     def _evaluate(
         self, crule: _CompiledRule, state: _SegmentState, start: int, end: int,

@@ -735,17 +735,23 @@ def merge_windows(windows: Sequence[tuple[int, int]], n: int) -> list[tuple[int,
     would cover most of the text (a whole-text scan is then cheaper)."""
     out: list[tuple[int, int]] = []
     cur_lo = cur_hi = -1
+    covered = 0
     for lo, hi in windows:
-        lo, hi = max(lo, 0), min(hi, n)
+        if lo < 0:
+            lo = 0
+        if hi > n:
+            hi = n
         if cur_hi >= 0 and lo <= cur_hi + MERGE_GAP:
             if hi > cur_hi:
                 cur_hi = hi
             continue
         if cur_hi >= 0:
             out.append((cur_lo, cur_hi))
+            covered += cur_hi - cur_lo
         cur_lo, cur_hi = lo, hi
     out.append((cur_lo, cur_hi))
-    if sum(e - s for s, e in out) > FULL_SCAN_SHARE * n:
+    covered += cur_hi - cur_lo
+    if covered > FULL_SCAN_SHARE * n:
         return None
     return out
 
@@ -825,7 +831,7 @@ class PrefilterScan:
     """Occurrences of every key in one text, and the regions derived from them."""
 
     __slots__ = ("_pf", "_text", "_hits", "_digit_hits", "_failed", "_small_digits",
-                 "_clusters")
+                 "_clusters", "_cluster_memo")
 
     def __init__(self, pf: Prefilter, text: str) -> None:
         self._pf = pf
@@ -834,6 +840,8 @@ class PrefilterScan:
         self._digit_hits: dict[int, list[tuple[int, int]] | None] = {}
         self._small_digits: dict[int, bool] = {}
         self._clusters: dict[int, dict[int, list[tuple[int, int]]]] = {}
+        # (gap, digits): sorted clusters; (gap, digits, before, after): regions.
+        self._cluster_memo: dict[tuple[int, ...], list[tuple[int, int]] | None] = {}
         self._failed = False
         if pf._automaton is not None:
             folded = fold(text)
@@ -853,8 +861,8 @@ class PrefilterScan:
     def active(self) -> list[int]:
         """The patterns that may match, ascending: every one whose `regions` is not []
         and whose shortest match fits in the text (in a text longer than SMALL_TEXT,
-        some whose regions are [] too). One call instead of one per pattern, which cost
-        more than scanning a table cell."""
+        some with a digit or anchor key whose regions are [] too). One call instead of
+        one per pattern, which cost more than scanning a table cell."""
         pf = self._pf
         n = len(self._text)
         short = pf.shortest
@@ -867,8 +875,20 @@ class PrefilterScan:
             out.extend(pf._anchor_keyed)
             for indices in pf._digit_keyed.values():
                 out.extend(indices)
-            for members in pf._cluster_keyed.values():
-                out.extend(i for _, i in members)
+            # A page of prose wakes few of the numeric identifiers (it has no cluster of
+            # 11 digits): the largest cluster per gap says which, as `_cluster_regions`
+            # would one pattern at a time.
+            for gap, members in pf._cluster_keyed.items():
+                most = -1
+                for digits, i in members:
+                    if digits < CLUSTER_FLOOR:
+                        if self._has_digit():
+                            out.append(i)
+                        continue
+                    if most < 0:
+                        most = max(self._cluster_buckets(gap), default=0)
+                    if digits <= most:
+                        out.append(i)
             out.sort()
             return out
         ascii_text = self._text.isascii()
@@ -1043,17 +1063,30 @@ class PrefilterScan:
         if n > SMALL_TEXT and key.cluster_digits < CLUSTER_FLOOR:
             # Years and amounts would wake it everywhere: all or nothing.
             return None if self._has_digit() else []
-        buckets = self._cluster_buckets(key.cluster_gap)
-        wanted = [b for count, b in buckets.items() if count >= key.cluster_digits]
-        if not wanted:
-            return []
-        if n <= SMALL_TEXT:
-            return None
-        if sum(map(len, wanted)) > max(16, n // DENSE):
-            return None
-        hits = sorted(itertools.chain.from_iterable(wanted)) if len(wanted) > 1 else wanted[0]
+        gap, digits = key.cluster_gap, key.cluster_digits
         before, after = key.lead + key.margin, key.trail + key.margin
-        return merge_windows([(a - before, b + after) for a, b in hits], n)
+        # Numeric identifiers share keys (a dozen national numbers: 11 digits, one
+        # separator apart): their clusters and regions are worked out once per text.
+        memo = self._cluster_memo
+        if (gap, digits, before, after) in memo:
+            return memo[gap, digits, before, after]
+        hits: list[tuple[int, int]] | None
+        if (gap, digits) in memo:
+            hits = memo[gap, digits]
+        else:
+            wanted = [b for count, b in self._cluster_buckets(gap).items() if count >= digits]
+            if not wanted:
+                hits = []
+            elif n <= SMALL_TEXT or sum(map(len, wanted)) > max(16, n // DENSE):
+                hits = None
+            else:
+                hits = (sorted(itertools.chain.from_iterable(wanted)) if len(wanted) > 1
+                        else wanted[0])
+            memo[gap, digits] = hits
+        found = (merge_windows([(a - before, b + after) for a, b in hits], n) if hits
+                 else hits)
+        memo[gap, digits, before, after] = found
+        return found
 
 
 @functools.lru_cache(maxsize=64)
