@@ -26,7 +26,7 @@ def test_value_hasher_equals_value_hash_and_the_hmac_definition():
 
 
 def test_value_hasher_is_hmac_for_secrets_of_every_length(monkeypatch):
-    # value_hasher keeps the key's padded blocks hashed; a key longer than the SHA-256
+    # value_hasher keeps one keyed HMAC and copies it; a key longer than the SHA-256
     # block is hashed first (RFC 2104), as a secret.key of more than 64 bytes would be.
     import dataclass_scan.keys as keys
 
