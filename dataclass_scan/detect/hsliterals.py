@@ -18,11 +18,10 @@ folder like the prefilter's, keyed by the expressions' digest.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from typing import Any
 
-from dataclass_scan.detect.hsprefilter import MIN_TEXT, _database_from, available
+from dataclass_scan.detect.hsprefilter import MIN_TEXT, _database_from, available, store_private
 
 __all__ = ["MIN_TEXT", "LiteralScanner", "available", "caseless", "literal", "stand_in_bytes"]
 
@@ -103,7 +102,7 @@ class LiteralScanner:
             _COMPILED.clear()
         _COMPILED[digest] = blob
         if path is not None:
-            _store(path, blob)
+            store_private(path, blob)
         db.scratch = hs.Scratch(db)
         self._db = db
 
@@ -147,18 +146,3 @@ def _load(path: str) -> bytes | None:
             return fh.read() or None
     except OSError:
         return None  # missing or unreadable: compile
-
-
-def _store(path: str, blob: bytes) -> None:
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass  # read-only home: compile again next time

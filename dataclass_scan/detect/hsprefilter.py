@@ -326,13 +326,20 @@ def _database_from(hs: Any, blob: bytes) -> Any:
 
 
 def _store(path: str, blob: bytes, plans: list[Plan | None]) -> None:
+    header = json.dumps({"plans": [_plan_json(p) for p in plans]}).encode() + b"\n"
+    store_private(path, header, blob)
+
+
+def store_private(path: str, *parts: bytes) -> None:
+    """Write `parts` to `path` owner-only and atomically (a reader never sees half a
+    file); a read-only home is not an error: the database is compiled again next time."""
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(json.dumps({"plans": [_plan_json(p) for p in plans]}).encode() + b"\n")
-            fh.write(blob)
+            for part in parts:
+                fh.write(part)
         os.replace(tmp, path)
     except OSError:
         try:
