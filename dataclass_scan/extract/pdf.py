@@ -186,17 +186,23 @@ def _attachments(item: Item, doc: Any, ctx: ExtractContext) -> Iterator[Item]:
 
 
 def _pdfium_pages(doc: Any, ctx: ExtractContext) -> Iterator[Segment]:
-    no_text: list[int] = []
-    with_text = 0
     count = len(doc)
     pages = _page_texts(doc, count)
     if count >= READ_AHEAD_PAGES:
         pages = _read_ahead(pages)
+    yield from _page_segments(pages, count, ctx)
+
+
+def _page_segments(pages: Iterator[_Page], count: int, ctx: ExtractContext
+                   ) -> Iterator[Segment]:
+    """A segment per page with text; pages that failed, and pages with images but no
+    text, reported on `ctx` (either extractor's pages)."""
+    no_text: list[int] = []
+    with_text = 0
     for number, text, has_images, error in pages:
         if error is not None:
             ctx.warn(f"page {number}: {error}")
             continue
-        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
         if not text.strip():
             if has_images:
                 no_text.append(number)
@@ -230,6 +236,7 @@ def _page_texts(doc: Any, count: int) -> Iterator[_Page]:
         except Exception as exc:  # noqa: BLE001 - one bad page must not lose the rest
             yield number, "", False, type(exc).__name__
             continue
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
         yield number, text, has_images, None
 
 
@@ -306,21 +313,17 @@ def _extract_pdfplumber(data: bytes, ctx: ExtractContext) -> Iterator[Segment]:
         except Exception:  # noqa: BLE001 - a broken info dictionary is not worth failing over
             raw = {}
         yield from _info(raw, ctx)
-        no_text: list[int] = []
-        with_text = 0
-        for number, page in enumerate(pdf.pages, start=1):
-            try:
-                text = page.extract_text() or ""
-                has_images = bool(page.images) if not text.strip() else False
-            except Exception as exc:  # noqa: BLE001 - one bad page must not lose the rest
-                ctx.warn(f"page {number}: {type(exc).__name__}")
-                continue
-            finally:
-                page.close()
-            if not text.strip():
-                if has_images:
-                    no_text.append(number)
-                continue
-            with_text += 1
-            yield Segment(text=text, location=Location(page=number, line=1), track_lines=True)
-        _report_empty(ctx, no_text, with_text, len(pdf.pages))
+        yield from _page_segments(_plumber_page_texts(pdf), len(pdf.pages), ctx)
+
+
+def _plumber_page_texts(pdf: Any) -> Iterator[_Page]:
+    for number, page in enumerate(pdf.pages, start=1):
+        try:
+            text = page.extract_text() or ""
+            has_images = bool(page.images) if not text.strip() else False
+        except Exception as exc:  # noqa: BLE001 - one bad page must not lose the rest
+            yield number, "", False, type(exc).__name__
+            continue
+        finally:
+            page.close()
+        yield number, text, has_images, None
