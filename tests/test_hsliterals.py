@@ -18,7 +18,8 @@ from dataclass_scan.detect import hsliterals
 from dataclass_scan.detect.dictionary import DictionaryMatcher
 from dataclass_scan.detect.rulepack import Rule
 
-pytestmark = pytest.mark.skipif(not hsliterals.available(), reason="hyperscan not installed")
+pytestmark = [pytest.mark.skipif(not hsliterals.available(), reason="hyperscan not installed"),
+              pytest.mark.usefixtures("hyperscan_for_short_texts")]
 
 TERMS = ["confidential", "top secret", "nur für internen gebrauch", "tlp:amber+strict",
          "kk", "secret//noforn", "données à caractère personnel", "İstanbul", "straße",
@@ -49,14 +50,6 @@ texts = st.lists(pieces, max_size=40).map("".join)
 @pytest.fixture(scope="module")
 def matchers() -> tuple[DictionaryMatcher, DictionaryMatcher]:
     return DictionaryMatcher(_rules()), DictionaryMatcher(_rules(), native=True)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def native_for_short_texts():
-    saved = hsliterals.MIN_TEXT
-    hsliterals.MIN_TEXT = 0
-    yield
-    hsliterals.MIN_TEXT = saved
 
 
 def _found(matcher: DictionaryMatcher, text: str) -> list[tuple[str, int, int]]:

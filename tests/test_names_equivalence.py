@@ -125,14 +125,7 @@ class ReferenceMatcher:
 
 # The native pass is tried with every text here, not only long ones.
 NATIVE = [False, True] if hsliterals.available() else [False]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def native_for_short_texts():
-    saved = hsliterals.MIN_TEXT
-    hsliterals.MIN_TEXT = 0
-    yield
-    hsliterals.MIN_TEXT = saved
+pytestmark = pytest.mark.usefixtures("hyperscan_for_short_texts")
 
 
 def assert_same(new: NameMatcher, ref: ReferenceMatcher, text: str) -> None:
