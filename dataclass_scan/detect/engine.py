@@ -40,6 +40,10 @@ from dataclass_scan.keys import normalize_value, value_hasher
 from dataclass_scan.model import Confidence, Finding, Segment
 
 DEFAULT_PATTERN_TIMEOUT = 2.0  # seconds per pattern per segment
+# `"dataclass-scan" in text.lower()`, without lower-casing a whole text (slow with a
+# non-ASCII character in it): no other character lowers to one of these (tested).
+_MARKER_WORD_RE = regex.compile("".join(f"[{c}{c.upper()}]" if c.isalpha() else c
+                                        for c in "dataclass-scan"))
 IGNORE_MARKER_RE = regex.compile(
     r"dataclass-scan:\s*ignore(?:\[(?P<rules>[A-Za-z0-9_.,\s-]*)\])?", regex.IGNORECASE
 )
@@ -225,7 +229,7 @@ class _SegmentState:
     def _find_markers(self) -> list[tuple[int, int, frozenset[str] | None]]:
         text = self.segment.text
         found: list[tuple[int, int, frozenset[str] | None]] = []
-        if "dataclass-scan" in text.lower():
+        if _MARKER_WORD_RE.search(text) is not None:
             for m in IGNORE_MARKER_RE.finditer(text):
                 lo = text.rfind("\n", 0, m.start()) + 1
                 hi = text.find("\n", m.end())

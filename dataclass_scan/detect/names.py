@@ -78,6 +78,10 @@ _TITLE_RUNS = frozenset(regex.match(r"[A-Za-z]*", t).group() for t in _TITLES)
 _TAIL_NEXT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ \t") | {p[0] for p in _PARTICLES}
 _PARTICLES_BLANK = tuple(p + b for p in _PARTICLES for b in " \t")
 _LETTERS_RE = regex.compile(r"[a-z]+")
+_NON_ASCII_RE = regex.compile(r"[^\x00-\x7f]+")
+# The non-ASCII characters _fold turns into ASCII ones (tests/test_names.py checks every
+# code point): KELVIN SIGN to k. (U+0130 lowers to i and a combining dot, so stays.)
+_FOLDS_TO_ASCII_RE = regex.compile("[\u212a]")
 # What _WORD_RE's look-behind rules out before a word, and its run and look-ahead after.
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _WORD_CHARS_AT = _WORD_CHARS | {"@"}
@@ -173,7 +177,7 @@ def _tables(first_names: Sequence[str], last_names: Sequence[str]) -> _Tables:
             if _is_name_token(form) and form not in _STOP:
                 cased[form] = (len(key), kind)
     # Non-ASCII characters of the folded keys: a token with a non-ASCII character can
-    # only be a hit where the folded text has one of them (or see _windows).
+    # only be a hit where the folded text has one of them (or see _folded_windows).
     wide = sorted({ch for key in kinds if not key.isascii() for ch in key if not ch.isascii()})
     return not kinds, words, cased, wide, max(map(len, kinds), default=0)
 
@@ -309,10 +313,9 @@ class NameMatcher:
                 if _stands_alone(text, start, end):
                     out.append((start, end, kind))
         if self._folded is not None and not text.isascii():
-            folded = _fold(text)
-            for lo, hi in self._windows(text, folded):
-                for end_idx, (length, kind) in self._folded.iter(folded, lo, hi):
-                    start, end = end_idx - length + 1, end_idx + 1
+            for lo, folded in self._folded_windows(text):
+                for end_idx, (length, kind) in self._folded.iter(folded, 0, len(folded)):
+                    start, end = lo + end_idx - length + 1, lo + end_idx + 1
                     token = text[start:end]
                     # ASCII tokens were all found above.
                     if (not token.isascii() and _stands_alone(text, start, end)
@@ -368,23 +371,34 @@ class NameMatcher:
                 out.append((start, end, kind))
         return out
 
-    def _windows(self, text: str, folded: str) -> list[tuple[int, int]]:
-        """Where a dictionary key can match a token that holds a non-ASCII character."""
-        if len(folded.encode("ascii", "ignore")) != len(text.encode("ascii", "ignore")):
-            # A non-ASCII character folds to ASCII (KELVIN SIGN to k): rare; search all.
-            return [(0, len(text))]
+    def _folded_windows(self, text: str) -> list[tuple[int, str]]:
+        """Where a dictionary key can match a token that holds a non-ASCII character:
+        (offset, _fold(text) from that offset on, for the window's length).
+
+        Lower-casing a whole text with non-ASCII characters in it runs at about 150 MB/s,
+        so only the windows are folded. That gives the same characters: _fold lowers
+        each character on its own (one that lowers to more than one stays), except that
+        str.lower makes a final Σ a ς, which depends on its neighbours; a text with a Σ
+        in it is searched whole, as is one where a non-ASCII character folds to ASCII
+        (KELVIN SIGN to k). Both are rare; a search of the whole text finds the same
+        names, the windows only say where the others can be."""
+        if "Σ" in text or _FOLDS_TO_ASCII_RE.search(text) is not None:
+            return [(0, _fold(text))]
         if self._wide_re is None:
             return []
-        # A key holding folded[p] lies within its own length of p.
+        # A key holding folded[p] lies within its own length of p; a non-ASCII folded
+        # character comes from a non-ASCII one, so only runs of those are folded first.
         reach = self._longest - 1
         windows: list[tuple[int, int]] = []
-        for m in self._wide_re.finditer(folded):
-            lo, hi = max(0, m.start() - reach), min(len(text), m.end() + reach)
-            if windows and lo <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], hi)
-            else:
-                windows.append((lo, hi))
-        return windows
+        for run in _NON_ASCII_RE.finditer(text):
+            for m in self._wide_re.finditer(_fold(run[0])):
+                lo = max(0, run.start() + m.start() - reach)
+                hi = min(len(text), run.start() + m.end() + reach)
+                if windows and lo <= windows[-1][1]:
+                    windows[-1] = (windows[-1][0], hi)
+                else:
+                    windows.append((lo, hi))
+        return [(lo, _fold(text[lo:hi])) for lo, hi in windows]
 
     def iter_spans(self, text: str) -> Iterator[tuple[int, int]]:
         if self._empty:
