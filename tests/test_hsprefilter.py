@@ -236,12 +236,38 @@ def test_unplanned_patterns_use_the_pure_python_prefilter():
 
 @needs_hs
 def test_small_texts_and_too_many_hits_use_the_pure_python_prefilter(monkeypatch):
-    hp = HsPrefilter([(r"(?<!\d)\d{3}(?!\d)", 0)], cache=False)
+    monkeypatch.setattr(hsprefilter, "_COMPILED", {})  # nothing compiled in this process
+    patterns = [(r"(?<!\d)\d{3}(?!\d)", 0)]
+    hp = HsPrefilter(patterns, cache=False)
     assert isinstance(hp.scan("call 555 now"), PrefilterScan)  # below MIN_TEXT
     monkeypatch.setattr(hsprefilter, "MIN_TEXT", 10)
-    assert isinstance(hp.scan("call 555 now, or 556"), HsScan)
+    short = "call 555 now, or 556"
+    # Above MIN_TEXT but below COMPILE_TEXT: no compile for it, the database is not
+    # at hand yet ...
+    assert isinstance(hp.scan(short), PrefilterScan)
+    assert hp._plans is None
+    # ... until a large text compiles it; then short texts use it too, and so does
+    # another prefilter of the same patterns in this process.
+    large = (short + " " + "lorem " * 100) * (hsprefilter.COMPILE_TEXT // 600 + 1)
+    assert isinstance(hp.scan(large), HsScan)
+    assert isinstance(hp.scan(short), HsScan)
+    assert isinstance(HsPrefilter(patterns, cache=False).scan(short), HsScan)
     dense = "123 " * 200_000  # one hit every 4 bytes: the native scan stops early
     assert isinstance(hp.scan(dense), PrefilterScan)
+
+
+@needs_hs
+def test_a_cached_database_serves_short_texts_without_a_large_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATACLASS_SCAN_HOME", str(tmp_path))
+    monkeypatch.setattr(hsprefilter, "_COMPILED", {})
+    patterns = [(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])", 0)]
+    short = "id 536-22-8145 " * 100
+    assert isinstance(HsPrefilter(patterns).scan(short), PrefilterScan)
+    assert not list(tmp_path.glob("hyperscan-*.db"))
+    HsPrefilter(patterns).scan(short * 50)  # a large text: compiled and cached
+    assert list(tmp_path.glob("hyperscan-*.db"))
+    monkeypatch.setattr(hsprefilter, "_COMPILED", {})  # a new process: only the file
+    assert isinstance(HsPrefilter(patterns).scan(short), HsScan)
 
 
 @needs_hs

@@ -21,11 +21,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from dataclass_scan.detect.hsprefilter import MIN_TEXT, _database_from, available, store_private
+from dataclass_scan.detect.hsprefilter import _database_from, available, store_private
 
 __all__ = ["MIN_TEXT", "LiteralScanner", "available", "caseless", "literal", "stand_in_bytes"]
 
 VERSION = "1"  # bump when expressions or flags change meaning: invalidates cached files
+MIN_TEXT = 64 * 1024  # characters; shorter texts keep the pure-Python passes
 
 
 def stand_in_bytes(text: str) -> bytes:
