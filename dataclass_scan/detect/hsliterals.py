@@ -7,9 +7,10 @@ detection on prose. Hyperscan finds the same keys in one native pass, an order o
 magnitude faster, and Python then looks only at the places it reports.
 
 Each caller gives expressions that match *at least* wherever one of its keys can be
-(a superset) in the text as `hsprefilter` encodes it: one byte per character, `?` for
-every non-ASCII one. It then checks every reported place exactly as its own pure-Python
-pass does, so results never depend on whether Hyperscan is installed (tests compare).
+(a superset) in the text as `stand_in_bytes` encodes it: one byte per character, `?` for
+every non-ASCII one (digits too: the prefilter's digit stand-in is not used here). It
+then checks every reported place exactly as its own pure-Python pass does, so results
+never depend on whether Hyperscan is installed (tests compare).
 Texts below `MIN_TEXT` characters keep the pure-Python pass: for them the pass costs
 less than a Hyperscan call. The compiled database is cached in the per-installation
 folder like the prefilter's, keyed by the expressions' digest.

@@ -5,8 +5,9 @@ Each rule pattern is translated into a Hyperscan expression that matches *at lea
 wherever the `regex` module can match (a superset; or a superset of a tail of the
 pattern, which ends wherever the pattern ends: see `_lead_cut`), and all of them go
 into one database, compiled with HS_FLAG_PREFILTER (Hyperscan may approximate what it
-cannot compile exactly, again as a superset). Scanning the UTF-8 text reports, for
-every pattern, every offset where a match could end. A pattern with no such offset
+cannot compile exactly, again as a superset). Scanning the text (one byte per character:
+a stand-in byte for each non-ASCII one, see `stand_in_bytes`) reports, for every
+pattern, every offset where a match could end. A pattern with no such offset
 does not run; otherwise it runs over regions `end - width - margin .. end + margin`
 (its maximum width, its widest look-around plus slack), merged, exactly like the
 pure-Python regions: every real match ends at a reported offset, so it lies in a
@@ -19,8 +20,9 @@ Why translate rather than hand the patterns over with CASELESS/UCP: Hyperscan's 
 tables and case folding are not the `regex` module's (Unicode version, marks in `\\w`,
 `\\x1c` in `\\s`, the Kelvin sign), so its matches could miss some of ours. The
 translation asks the `regex` module itself which ASCII characters each character class
-matches, spells that set out exactly, and lets every class and case-insensitive letter
-also match any non-ASCII character unless the set is plain literal code points. Look-
+matches, spells that set out exactly, and adds the stand-ins of the non-ASCII characters
+it can match, again asked of `regex`: `?` for any character but a decimal digit, and
+another byte for those, so that `\\d` does not fire on every curly quote or dash. Look-
 arounds, anchors and `\\b` are dropped (they only remove matches); a backreference
 becomes a second copy of its group; atomic groups and possessive repeats become plain.
 
@@ -47,7 +49,7 @@ from dataclass_scan.detect import prefilter as pure
 from dataclass_scan.detect.prefilter import Prefilter, PrefilterScan
 
 _c = pure._sre_c
-TRANSLATION_VERSION = "2"  # bump when the translation changes: invalidates cached databases
+TRANSLATION_VERSION = "3"  # bump when the translation changes: invalidates cached databases
 # Characters; shorter texts use the pure-Python prefilter. Measured per text, warm: at
 # 300 characters Hyperscan costs 140 us against 90, at 1,000 both 185, at 2,000 250
 # against 315, at 8,000 650 against 1,300; and a PDF's pages wake a third of the
@@ -60,7 +62,25 @@ COMPILE_TEXT = 64 * 1024
 HIT_BUDGET = 32  # over all patterns, more than one reported end per this many bytes:
 #                  stop the native scan and use the pure-Python prefilter for this text
 REPEAT_CAP = 16  # counted repeats above this are loosened (see _Translator.node)
-STAND_IN = 0x3F  # `?`: what every non-ASCII character becomes in the scanned bytes
+STAND_IN = 0x3F  # `?`: what a non-ASCII character (or lone surrogate) becomes when scanned
+DIGIT_STAND_IN = 0x80  # ... unless it is a decimal digit (no ASCII byte is 0x80): `\d` then
+#                        does not take every `?`, so digit patterns do not fire on each curly
+#                        quote, dash or euro sign next to a number in word-processor prose
+
+# The first code point of each run of ten non-ASCII decimal digits (0-9 in one run per
+# script, a Unicode stability rule): what `\d` matches in the `regex` module, whose
+# Unicode tables are newer than `unicodedata`'s (tests check the set against every code
+# point). Results hold with any set: the translation asks `regex` which stand-ins each
+# class can match; a set that drifted from `\d` would only cost native hits.
+DIGIT_ZEROS = (
+    0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66,
+    0xde6, 0xe50, 0xed0, 0xf20, 0x1040, 0x1090, 0x17e0, 0x1810, 0x1946, 0x19d0, 0x1a80,
+    0x1a90, 0x1b50, 0x1bb0, 0x1c40, 0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0, 0xa9f0,
+    0xaa50, 0xabf0, 0xff10, 0x104a0, 0x10d30, 0x10d40, 0x11066, 0x110f0, 0x11136,
+    0x111d0, 0x112f0, 0x11450, 0x114d0, 0x11650, 0x116c0, 0x116d0, 0x116da, 0x11730,
+    0x118e0, 0x11950, 0x11bf0, 0x11c50, 0x11d50, 0x11da0, 0x11de0, 0x11f50, 0x16130,
+    0x16a60, 0x16ac0, 0x16b50, 0x16d70, 0x1ccf0, 0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec,
+    0x1d7f6, 0x1e140, 0x1e2f0, 0x1e4f0, 0x1e5f1, 0x1e950, 0x1fbf0)
 
 # Non-ASCII characters the `regex` module matches case-insensitively to an ASCII
 # letter (tests check this table against every code point).
@@ -98,12 +118,40 @@ def _ascii_members(source: str, ignorecase: bool) -> frozenset[int]:
     return frozenset(c for c in range(128) if compiled.fullmatch(chr(c)))
 
 
-def _class_text(ascii_set: frozenset[int], non_ascii: bool) -> str:
-    """A Hyperscan class of `ascii_set`, plus the stand-in byte if the node can match a
-    non-ASCII character (the text is scanned with those replaced by `?`)."""
+@functools.lru_cache(maxsize=1)
+def _non_ascii_samples() -> tuple[str, str]:
+    """Every non-ASCII code point scanned as `?` (lone surrogates too), and every one
+    scanned as the digit stand-in: built once, when a database is first translated."""
+    import itertools
+    import sys
+
+    digits = "".join(chr(zero + k) for zero in DIGIT_ZEROS for k in range(10))
+    gaps, low = [], 128
+    for zero in sorted(DIGIT_ZEROS):
+        gaps.append(range(low, zero))
+        low = zero + 10
+    gaps.append(range(low, sys.maxunicode + 1))
+    return "".join(map(chr, itertools.chain.from_iterable(gaps))), digits
+
+
+@functools.lru_cache(maxsize=4096)
+def _stand_ins(source: str, ignorecase: bool) -> tuple[bool, bool]:
+    """Whether a one-character regex matches some non-ASCII character scanned as `?`,
+    and some scanned as the digit stand-in, asked of `regex` itself (a few ms)."""
+    compiled = regex.compile(source, regex.IGNORECASE if ignorecase else 0)
+    others, digits = _non_ascii_samples()
+    return compiled.search(others) is not None, compiled.search(digits) is not None
+
+
+def _class_text(ascii_set: frozenset[int], other: bool, digit: bool = False) -> str:
+    """A Hyperscan class of `ascii_set`, plus `?` if the node can match a non-ASCII
+    character that is not a digit, and the digit stand-in if it can match a non-ASCII
+    digit (the text is scanned with those replaced by them, see `stand_in_bytes`)."""
     members = set(ascii_set)
-    if non_ascii:
+    if other:
         members.add(STAND_IN)
+    if digit:
+        members.add(DIGIT_STAND_IN)
     if not members:
         raise _Unsupported("a class that matches nothing")
     ranges: list[tuple[int, int]] = []
@@ -134,13 +182,13 @@ class _Translator:
         if op is _c.LITERAL:
             return self.literal(av, icase)
         if op is _c.NOT_LITERAL:
-            asc = _ascii_members(f"[^{_member_source(_c.LITERAL, av)}]", icase)
-            return _class_text(asc, True)
+            source = f"[^{_member_source(_c.LITERAL, av)}]"
+            return _class_text(_ascii_members(source, icase), *_stand_ins(source, icase))
         if op is _c.IN:
             return self.char_class(av, icase)
-        if op is _c.ANY:
+        if op is _c.ANY:  # every non-ASCII character, digits too
             asc = frozenset(range(128)) if dotall else frozenset(range(128)) - {10}
-            return _class_text(asc, True)
+            return _class_text(asc, True, True)
         if op in (_c.ASSERT, _c.ASSERT_NOT, _c.AT):
             return ""  # dropping a condition only adds matches
         if op is _c.SUBPATTERN:
@@ -180,10 +228,11 @@ class _Translator:
 
     def literal(self, code: int, icase: bool) -> str:
         if code >= 128:
-            # Any case variant of a non-ASCII letter is either non-ASCII (the stand-in)
-            # or one of the ASCII letters `regex` folds it to.
-            asc = _ascii_members(_member_source(_c.LITERAL, code), True) if icase else None
-            return _class_text(asc or frozenset(), True)
+            # Any case variant of a non-ASCII letter is either non-ASCII (a stand-in) or
+            # one of the ASCII letters `regex` folds it to.
+            source = _member_source(_c.LITERAL, code)
+            asc = _ascii_members(source, True) if icase else frozenset()
+            return _class_text(asc, *_stand_ins(source, icase))
         if not icase:
             return _class_text(frozenset({code}), False)
         asc = _ascii_members(_member_source(_c.LITERAL, code), True)
@@ -193,13 +242,16 @@ class _Translator:
         negated = bool(items) and items[0][0] is _c.NEGATE
         members = items[1:] if negated else items
         sources = [_member_source(o, a) for o, a in members]
-        asc = _ascii_members(("[^" if negated else "[") + "".join(sources) + "]", icase)
-        if negated or not all(o in (_c.LITERAL, _c.RANGE) for o, _ in members):
-            return _class_text(asc, True)  # categories and negations match non-ASCII
-        non_ascii = any((a if o is _c.LITERAL else a[1]) >= 128 for o, a in members)
-        if icase:
-            non_ascii = non_ascii or any(chr(c) in ASCII_FOLD_PARTNERS for c in asc)
-        return _class_text(asc, non_ascii)
+        source = ("[^" if negated else "[") + "".join(sources) + "]"
+        asc = _ascii_members(source, icase)
+        if not negated and all(o is _c.LITERAL and a < 128 or o is _c.RANGE and a[1] < 128
+                               for o, a in members):
+            # ASCII code points only: a non-ASCII character (no digit) only as the case
+            # variant of a letter (the usual case, cheap: no search)
+            return _class_text(asc, icase and any(chr(c) in ASCII_FOLD_PARTNERS for c in asc))
+        # Categories, negations and non-ASCII members: which of the non-ASCII characters
+        # (`\w` and `\D` take both stand-ins, `\d` only the digit one)
+        return _class_text(asc, *_stand_ins(source, icase))
 
 
 def plan(pattern: str, flags: int = 0) -> Plan | None:
@@ -363,6 +415,43 @@ _COMPILED: dict[str, tuple[bytes, tuple[Plan | None, ...]]] = {}
 
 # -- scanning ------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1)
+def _non_ascii_digit() -> Any:
+    """A non-ASCII digit, found by the stdlib `re` at a few ns per character: its first
+    class (every digit below U+10000, and every character above) is a bitmap, and only a
+    character in it meets the exact look-behind; one class of all the digit ranges would
+    try the ranges above U+FFFF one by one at every character (20x slower)."""
+    import re
+
+    def ranges(zeros: Any) -> str:
+        return "".join(f"\\U{zero:08x}-\\U{zero + 9:08x}" for zero in zeros)
+
+    bmp = [zero for zero in DIGIT_ZEROS if zero < 0x10000]
+    return re.compile(f"[{ranges(bmp)}\\U00010000-\\U0010ffff](?<=[{ranges(DIGIT_ZEROS)}])")
+
+
+def stand_in_bytes(text: str) -> bytes:
+    """The text as the database scans it, one byte per character so that offsets need
+    no mapping: ASCII as it is, `DIGIT_STAND_IN` for a non-ASCII decimal digit, `?` for
+    any other character (and lone surrogates). The translation gives each class the
+    stand-ins of the non-ASCII characters it can match."""
+    data = text.encode("ascii", "replace")
+    if text.isascii():
+        return data
+    try:
+        text.encode("latin-1")  # (a copy) no character above U+00FF: no non-ASCII digit
+        return data
+    except UnicodeEncodeError as exc:
+        start = exc.start  # the first character above U+00FF: digits start at U+0660
+    found = _non_ascii_digit().search(text, start)
+    if found is None:
+        return data  # prose with curly quotes, dashes, euro signs: no digit, no copy
+    patched = bytearray(data)
+    for m in _non_ascii_digit().finditer(text, found.start()):
+        patched[m.start()] = DIGIT_STAND_IN
+    return bytes(patched)
+
+
 class HsPrefilter:
     """`Prefilter` with a Hyperscan pass for texts of `min_text` characters or more.
 
@@ -430,7 +519,8 @@ class HsPrefilter:
 
             self._digest = hashlib.sha256(json.dumps(
                 [TRANSLATION_VERSION, getattr(hs, "__version__", ""), regex.__version__,
-                 sys.version_info[:2], _hs_flags(hs), self.patterns]).encode()).hexdigest()
+                 sys.version_info[:2], _hs_flags(hs), DIGIT_ZEROS, self.patterns]).encode()
+            ).hexdigest()
         return self._digest
 
     def _at_hand(self) -> bool:
@@ -454,9 +544,7 @@ class HsPrefilter:
             self._prepare()
         if self._db is None:
             return self.python.scan(text)
-        # One byte per character, so offsets need no mapping: `?` for every non-ASCII
-        # one (and lone surrogates); the translation lets `?` stand for any of them.
-        data = text.encode("ascii", "replace")
+        data = stand_in_bytes(text)
         hits: dict[int, list[int]] = {}
         budget = [len(data) // HIT_BUDGET + 1000]
 
