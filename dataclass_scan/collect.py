@@ -57,6 +57,12 @@ class FindingCollector:
                 if limit and self._counted >= limit:
                     self._full = True
 
+    @property
+    def full(self) -> bool:
+        """Whether every later finding is only counted: what only a listed finding shows
+        (its masked excerpt) need not be built for them (`Engine.detect(brief=True)`)."""
+        return self._full
+
     def _count(self, f: Finding) -> None:
         key = (f.rule, f.type, f.category, f.confidence,
                f.category == "marking" and in_header_footer(f.location))

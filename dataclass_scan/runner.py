@@ -150,7 +150,8 @@ def _process_one(item: Item, ctx: ScanContext, depth: int, children: list[Item])
             if isinstance(segment, Item):
                 children.append(segment)
                 continue
-            res = engine.detect(segment, show_values=ctx.config.show_values)
+            res = engine.detect(segment, show_values=ctx.config.show_values,
+                                brief=findings.full)
             if segment.keep is not None:  # an overlapping chunk: keep only its own part
                 lo, hi = segment.keep
                 res.findings = [f for f in res.findings if lo <= f.start < hi]

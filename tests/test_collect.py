@@ -19,6 +19,7 @@ from dataclass_scan.cli import app
 from dataclass_scan.collect import FindingCollector
 from dataclass_scan.config import Config, load_config
 from dataclass_scan.errors import ConfigError
+from dataclass_scan.extract import stream
 from dataclass_scan.model import Confidence, Finding, Location
 from dataclass_scan.report.serialize import report_dict, scan_from_dict
 from dataclass_scan.schemas import load_schema
@@ -149,6 +150,25 @@ def test_label_verdict_and_counts_are_the_same_with_the_cap(corpus: Path, jobs: 
     for f in capped.files:
         assert len(f.findings) == min(limit, f.finding_count)
         assert f.findings_omitted == f.finding_count - len(f.findings)
+
+
+@pytest.mark.parametrize("limit", [1, 25, 400])
+def test_a_streamed_file_lists_the_same_findings_whose_later_chunks_are_only_counted(
+        corpus: Path, monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    """Chunks after the list is complete are detected without excerpts (`brief`): the
+    listed findings, excerpts included, and every count stay those of the uncapped scan."""
+    monkeypatch.setattr(stream, "STREAM_THRESHOLD", 10_000)
+    monkeypatch.setattr(stream, "CHUNK_CHARS", 8_000)
+    monkeypatch.setattr(stream, "OVERLAP_CHARS", 1_000)
+    full = scan([corpus / "prose.txt"], Config(cache=False, jobs=1, max_findings=0))
+    capped = scan([corpus / "prose.txt"], Config(cache=False, jobs=1, max_findings=limit))
+    assert _outcome(capped) == _outcome(full)
+    (listed,) = _listed(capped).values()
+    (everything,) = _listed(full).values()
+    assert len(listed) == limit and listed == everything[:limit]
+    assert all(excerpt for *_, excerpt in listed)
+    (f,) = capped.files
+    assert f.findings_omitted == f.finding_count - limit > 0
 
 
 @pytest.mark.parametrize("prefilter", ["python", "auto"])
