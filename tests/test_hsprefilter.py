@@ -164,6 +164,12 @@ def test_stand_in_bytes_one_per_character():
                "x\U0001d7ce\U0001d7d7y", "\U0001f600 1 \U0001fbf9", "\ud800\u0660\udfff",
                "\uff10\uff19?\u00b2\u00b3\u00b9",
                "\u0e50" + "a" * 70_000 + "\u0669", "\u2019" * 5 + "\U0001e950"]
+    # Sparse ones: each `?` of the encoded text is looked at (hsprefilter.SPARSE).
+    samples += ["a" * 2_000 + mark + "b" * 3_000 + "\u0669 ?" + "c" * 500 + tail
+                for mark in ("?", "\u2019", "\u0663", "\U0001d7ce", "\ud800", "\u00e9\u0100")
+                for tail in ("", "?", "\u0966", "\U0001d7d7", "\u20ac")]
+    samples.append("".join("x" * 100 + chr(zero + k)
+                           for zero in hsprefilter.DIGIT_ZEROS for k in range(10)))
     samples += ["".join(NON_ASCII) * 3, "".join(NON_ASCII[::-1]) + "0\u0660\u00e9"]
     for text in samples:
         assert hsprefilter.stand_in_bytes(text) == expected(text), text[:40]
