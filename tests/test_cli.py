@@ -37,6 +37,29 @@ def test_help_on_every_command(cmd):
     assert r.exit_code == 0 and "Usage" in r.stdout
 
 
+def _names(cli_app) -> list[str]:  # type: ignore[no-untyped-def]
+    from typer.main import get_command
+
+    return sorted(get_command(cli_app).commands)  # type: ignore[attr-defined]
+
+
+def test_one_command_builds_only_the_command_it_runs_with_the_same_help():
+    from dataclass_scan.cli import one_command
+
+    every = _names(app)
+    assert {"scan", "check", "diff", "rules", "baseline", "audit", "edm"} <= set(every)
+    for name in every:
+        one = one_command(["dataclass-scan", name, "--help"])
+        assert _names(one) == [name]
+        assert invoke(name, "--help").stdout == runner.invoke(one, [name, "--help"]).stdout
+    assert _names(app) == every  # the module's app stays whole
+    for argv in (["dataclass-scan"], ["dataclass-scan", "--help"],
+                 ["dataclass-scan", "scna", "x"], ["dataclass-scan", "--no-color", "scan"]):
+        assert one_command(argv) is app
+    r = runner.invoke(one_command(["dataclass-scan", "rules", "list"]), ["rules", "list"])
+    assert r.exit_code == 0 and r.stdout == invoke("rules", "list").stdout
+
+
 def test_example_scan_finds_every_planted_type_at_right_places(example_dir: Path):
     code, rep = scan_json(str(example_dir))
     assert code == 1  # SSN, card and AWS key block the upload to public-ai
