@@ -152,3 +152,29 @@ def test_baseline_suppressions_are_mentioned():
     scan = dataclasses.replace(canonical_scan(), suppressed=7)
     assert "7 suppressed by the baseline" in render(scan, "markdown")
     assert "7 known finding(s) were suppressed by the baseline" in render(scan, "html")
+
+
+def test_quiet_console_into_a_pipe_prints_what_rich_prints():
+    """-q into a pipe writes its lines without rich (start-up of pre-commit hooks); the
+    rich path (forced with color) prints the same text, control characters dropped and
+    brackets left as they are, for every status, suppressions and skip reasons."""
+    import dataclasses
+
+    from dataclass_scan.model import Status
+    from dataclass_scan.report import ReportOptions, get_reporter
+
+    scan = canonical_scan()
+    odd = [dataclasses.replace(f, errors=(f"bell\a [bold]x[/bold] :smile: cr\r{i}",))
+           if f.status not in (Status.SCANNED, Status.SKIPPED) else f
+           for i, f in enumerate(scan.files)]
+    many = [dataclasses.replace(odd[0], path=f"more/{i}.pdf", status=Status.ERROR,
+                                errors=("broken",)) for i in range(25)]
+    for case in (scan, dataclasses.replace(scan, files=tuple(odd), suppressed=3),
+                 dataclasses.replace(scan, files=tuple(odd + many))):
+        plain = render(case, "console", quiet=True)
+        assert plain.startswith("Verdict for ") and "\a" not in plain and "\r" not in plain
+        buf = io.StringIO()
+        rep = get_reporter("console")(buf, ReportOptions(quiet=True, color=True))
+        rep.end(case)
+        assert plain == buf.getvalue()
+    assert "[bold]x[/bold] :smile:" in plain and "... and " in plain

@@ -19,8 +19,19 @@ def finding_location(result: FileResult, rendered: str) -> str:
     return f"{result.path}{rendered}"
 
 
+# What rich's Text drops from what it prints (bell, backspace, vertical tab, form feed,
+# carriage return): the plain path below drops the same.
+_CONTROL = dict.fromkeys((7, 8, 11, 12, 13))
+
+
 class ConsoleReporter(Reporter):
     def end(self, scan: ScanResult) -> None:
+        if self.options.quiet and self.options.color is not True and not _is_terminal(self.out):
+            # The few lines of -q into a pipe or a log (a pre-commit hook, CI): no rich,
+            # whose import is a tenth of a small file's scan.
+            self.out.write("".join(line.translate(_CONTROL) + "\n"
+                                   for line in _quiet_lines(scan, limit=20)))
+            return
         from rich.console import Console
         from rich.text import Text
 
@@ -122,16 +133,42 @@ class ConsoleReporter(Reporter):
         from rich.text import Text
 
         assert isinstance(console, Console)
-        problems = [f for f in scan.files
-                    if f.status not in (Status.SCANNED, Status.SKIPPED)]
-        for f in problems[:limit]:
-            why = "; ".join(f.errors) or f.status.value
-            line = Text(f.status.value, style="bold")
-            line.append(f": {f.path}: {why}")
+        for bold, rest in _problem_lines(scan, limit):
+            line = Text(bold, style="bold")
+            line.append(rest)
             console.print(line)
-        if len(problems) > limit:
-            console.print(f"... and {len(problems) - limit} more files not fully scanned")
-        skipped = Counter(r for f in scan.files if f.status is Status.SKIPPED
-                          for r in f.reasons[:1])
-        for reason, n in skipped.most_common(5):
-            console.print(f"skipped {n} file(s): {reason}", highlight=False, markup=False)
+
+
+def _is_terminal(out: object) -> bool:
+    """Whether rich would write to `out` as to a terminal (styles, its width)."""
+    import os
+
+    if os.environ.get("FORCE_COLOR") or os.environ.get("TTY_COMPATIBLE") == "1":
+        return True
+    isatty = getattr(out, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+def _quiet_lines(scan: ScanResult, limit: int) -> list[str]:
+    """What -q prints, as plain text."""
+    lines = [f"Verdict for {scan.meta.destination}: {scan.verdict.value.upper()}"]
+    if scan.suppressed:
+        lines.append(f"{scan.suppressed} known findings suppressed by the baseline")
+    return lines + [bold + rest for bold, rest in _problem_lines(scan, limit)]
+
+
+def _problem_lines(scan: ScanResult, limit: int) -> list[tuple[str, str]]:
+    """(bold part, rest) of the lines about files not fully scanned (`limit` at most)
+    and the commonest reasons files were skipped."""
+    problems = [f for f in scan.files if f.status not in (Status.SCANNED, Status.SKIPPED)]
+    lines = [(f.status.value, f": {f.path}: {'; '.join(f.errors) or f.status.value}")
+             for f in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(("", f"... and {len(problems) - limit} more files not fully scanned"))
+    skipped = Counter(r for f in scan.files if f.status is Status.SKIPPED
+                      for r in f.reasons[:1])
+    lines += [("", f"skipped {n} file(s): {reason}") for reason, n in skipped.most_common(5)]
+    return lines
