@@ -48,6 +48,11 @@ def _same_as_whole_text(builtin, text: str) -> HsScan | PrefilterScan:
         got = want if regions is None else [
             m.span() for s, e in regions for m in pattern.finditer(text, s, e)]
         assert got == want, (pattern.pattern, regions)
+    # The engine runs only the patterns `active` lists (Engine._planned): every pattern
+    # with regions must be there, in order.
+    active = scan.active()
+    assert active == sorted(set(active))
+    assert {i for i in range(len(compiled)) if scan.regions(i) != []} <= set(active)
     return scan
 
 

@@ -265,12 +265,8 @@ class Engine:
         self._regex_rules = [self._compiled[r.id] for r in self.rules if r.kind == "regex"]
         self._min_counts = {r.id: r.min_count for r in self.rules if r.min_count > 1}
         # Prefilter (detect/prefilter.py): which patterns can match where; same results.
-        self._pf_index: dict[tuple[str, int], int] = {}
-        pf_patterns: list[tuple[str, int]] = []
-        for crule in self._regex_rules:
-            for i, pat in enumerate(crule.rule.patterns):
-                self._pf_index[(crule.rule.id, i)] = len(pf_patterns)
-                pf_patterns.append((pat, crule.rule.flags))
+        pf_patterns = [(pat, crule.rule.flags) for crule in self._regex_rules
+                       for pat in crule.rule.patterns]
         self._prefilter: Prefilter | HsPrefilter | None = None
         if prefilter_engine not in ("auto", "python", "hyperscan"):
             raise ValueError(f"unknown prefilter engine {prefilter_engine!r}")
@@ -335,13 +331,13 @@ class Engine:
         candidates: list[Candidate] = []
         pf = self._prefilter.scan(text) if self._prefilter is not None else None
         work: Iterable[tuple[_CompiledRule, list[_Planned] | None]]
-        if isinstance(pf, PrefilterScan):  # (a Hyperscan scan serves large texts only)
+        if pf is not None:
             work = self._planned(pf)
         else:
             work = ((crule, None) for crule in self._regex_rules)
         for crule, planned in work:
             try:
-                self._run_regex_rule(crule, state, candidates, tracer, pf, planned)
+                self._run_regex_rule(crule, state, candidates, tracer, planned)
             except TimeoutError:
                 result.errors.append(
                     f"rule {crule.rule.id}: pattern timed out after {self.pattern_timeout}s"
@@ -401,7 +397,8 @@ class Engine:
             )
         return result
 
-    def _planned(self, pf: PrefilterScan) -> list[tuple[_CompiledRule, list[_Planned]]]:
+    def _planned(self, pf: PrefilterScan | HsScan
+                 ) -> list[tuple[_CompiledRule, list[_Planned]]]:
         """The rules with a pattern the prefilter has not ruled out, in rule order, each
         with those patterns and their regions. One pass over the patterns `active` names
         (a page of prose wakes a quarter of them, a table cell two or three): asking
@@ -422,19 +419,17 @@ class Engine:
 
     def _run_regex_rule(
         self, crule: _CompiledRule, state: _SegmentState, out: list[Candidate],
-        tracer: Tracer | None, pf: PrefilterScan | HsScan | None = None,
-        planned: Iterable[_Planned] | None = None,
+        tracer: Tracer | None, planned: Iterable[_Planned] | None = None,
     ) -> None:
-        """Every pattern of the rule, over its prefilter regions; or only the patterns
-        in `planned`, with the regions given there (`_planned`). Spans no longer than the
-        pattern's short limit (detect/backtrack.py: its work is bounded there) run
-        without the timeout, which costs more than the match on a short span."""
+        """Every pattern of the rule over the whole text (no prefilter), or only the
+        patterns in `planned`, with the regions given there (`_planned`). Spans no
+        longer than the pattern's short limit (detect/backtrack.py: its work is bounded
+        there) run without the timeout, which costs more than the match on a short span."""
         text = state.segment.text
         whole = ((0, len(text)),)
         timeout = self.pattern_timeout
         if planned is None:
-            planned = ((i, pf.regions(self._pf_index[(crule.rule.id, i)]) if pf is not None
-                        else None) for i in range(len(crule.rule.patterns)))
+            planned = ((i, None) for i in range(len(crule.rule.patterns)))
         for i, regions in planned:
             if regions == []:
                 continue  # the prefilter proved it cannot match: not even compiled

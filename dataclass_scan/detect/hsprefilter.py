@@ -525,7 +525,9 @@ class HsPrefilter:
         self._native = frozenset(i for i, p in enumerate(plans) if p is not None)
         rest = [i for i in range(len(plans)) if plans[i] is None]
         if rest:
-            self._rest = Prefilter([self.patterns[i] for i in rest])
+            # (their analyses are the full prefilter's, from the start-up cache)
+            self._rest = Prefilter([self.patterns[i] for i in rest], analysed=(
+                [self.python.keys[i] for i in rest], [self.python.shortest[i] for i in rest]))
             self._rest_index = {i: j for j, i in enumerate(rest)}
         self._plans = plans
 
@@ -599,6 +601,11 @@ class HsScan:
         self._text = text
         self._hits = hits
         self._rest_scan: PrefilterScan | None = None
+
+    def active(self) -> list[int]:
+        """The patterns that may match, in order: those Hyperscan reported an end of,
+        and those it does not cover (for the others `regions` is [])."""
+        return sorted({*self._hits, *self._pf._rest_index})
 
     def regions(self, index: int) -> list[tuple[int, int]] | None:
         """Where pattern `index` must run: None = the whole text; [] = nowhere."""

@@ -790,8 +790,10 @@ def _by_frequency(literal: str) -> tuple[int, ...]:
 class Prefilter:
     """Keys for a list of patterns; `scan(text)` gives each pattern's regions."""
 
-    def __init__(self, patterns: Sequence[tuple[str, int]]) -> None:
-        self.keys, self.shortest = analyses(patterns)
+    def __init__(self, patterns: Sequence[tuple[str, int]], *,
+                 analysed: tuple[list[PatternKey], list[int]] | None = None) -> None:
+        # `analysed`: the patterns' `analyses`, when the caller has them already.
+        self.keys, self.shortest = analysed if analysed is not None else analyses(patterns)
         self._automaton: Any = None
         by_literal: dict[str, list[int]] = {}
         for i, key in enumerate(self.keys):
