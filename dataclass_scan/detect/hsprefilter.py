@@ -118,6 +118,11 @@ def _ascii_members(source: str, ignorecase: bool) -> frozenset[int]:
     return frozenset(c for c in range(128) if compiled.fullmatch(chr(c)))
 
 
+def _digit_chars() -> str:
+    """Every non-ASCII decimal digit (DIGIT_ZEROS and the nine after each)."""
+    return "".join(chr(zero + k) for zero in DIGIT_ZEROS for k in range(10))
+
+
 @functools.lru_cache(maxsize=1)
 def _non_ascii_samples() -> tuple[str, str]:
     """Every non-ASCII code point scanned as `?` (lone surrogates too), and every one
@@ -125,7 +130,7 @@ def _non_ascii_samples() -> tuple[str, str]:
     import itertools
     import sys
 
-    digits = "".join(chr(zero + k) for zero in DIGIT_ZEROS for k in range(10))
+    digits = _digit_chars()
     gaps, low = [], 128
     for zero in sorted(DIGIT_ZEROS):
         gaps.append(range(low, zero))
@@ -420,7 +425,7 @@ SPARSE = 64  # at most one `?` per this many bytes: stand_in_bytes checks each o
 
 @functools.lru_cache(maxsize=1)
 def _non_ascii_digits() -> frozenset[str]:
-    return frozenset(chr(zero + k) for zero in DIGIT_ZEROS for k in range(10))
+    return frozenset(_digit_chars())
 
 
 @functools.lru_cache(maxsize=1)

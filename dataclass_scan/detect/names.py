@@ -79,8 +79,8 @@ _TAIL_NEXT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ \t") | {p[0] for p in _PARTIC
 _PARTICLES_BLANK = tuple(p + b for p in _PARTICLES for b in " \t")
 _LETTERS_RE = regex.compile(r"[a-z]+")
 _NON_ASCII_RE = regex.compile(r"[^\x00-\x7f]+")
-# The non-ASCII characters _fold turns into ASCII ones (tests/test_names.py checks every
-# code point): KELVIN SIGN to k. (U+0130 lowers to i and a combining dot, so stays.)
+# The non-ASCII characters _fold turns into ASCII ones (tests/test_fold_windows.py checks
+# every code point): KELVIN SIGN to k. (U+0130 lowers to i and a combining dot: it stays.)
 _FOLDS_TO_ASCII_RE = regex.compile("[\u212a]")
 # What _WORD_RE's look-behind rules out before a word, and its run and look-ahead after.
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
