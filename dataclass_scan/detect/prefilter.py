@@ -27,6 +27,7 @@ syntax only the `regex` module knows makes that parser fail, which means "no key
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 from collections.abc import Sequence
@@ -835,9 +836,27 @@ class Prefilter:
             else:
                 self._other_keyed.append(i)
         self._literal_set = frozenset(self._literal_keyed)
+        # By digit count, so that a short text (a table cell) cuts the list where its
+        # digits run out.
+        for members in self._cluster_keyed.values():
+            members.sort()
+        self._cluster_counts = {gap: [d for d, _ in members]
+                                for gap, members in self._cluster_keyed.items()}
+        self._anchors: dict[bool, list[tuple[int, Any]]] = {}  # ascii text -> compiled
 
     def scan(self, text: str) -> PrefilterScan:
         return PrefilterScan(self, text)
+
+    def anchors(self, ascii_text: bool) -> list[tuple[int, Any]]:
+        """The anchor-keyed patterns and their compiled anchors, for an ASCII text or
+        any other."""
+        found = self._anchors.get(ascii_text)
+        if found is None:
+            found = self._anchors[ascii_text] = [
+                (i, _compile_anchor((self.keys[i].anchor_ascii_src if ascii_text
+                                     else self.keys[i].anchor_src) or ""))
+                for i in self._anchor_keyed]
+        return found
 
 
 class PrefilterScan:
@@ -904,22 +923,20 @@ class PrefilterScan:
                         out.append(i)
             out.sort()
             return out
-        ascii_text = self._text.isascii()
-        for i in pf._anchor_keyed:
-            key = pf.keys[i]
-            src = key.anchor_ascii_src if ascii_text else key.anchor_src
-            if short[i] <= n and _compile_anchor(src or "").search(self._text) is not None:
+        for i, anchor in pf.anchors(self._text.isascii()):
+            if short[i] <= n and anchor.search(self._text) is not None:
                 out.append(i)
-        if pf._digit_keyed or pf._cluster_keyed:
-            runs = _DIGIT_RUN.findall(self._text)
+        runs = _DIGIT_RUN.findall(self._text) if pf._digit_keyed or pf._cluster_keyed else []
+        if runs or (self._failed and pf._digit_keyed):
+            # (no digit: no digit key holds and no cluster fits; most cells of a table)
             longest = max(map(len, runs), default=0)
             for k, indices in pf._digit_keyed.items():
                 if self._failed or k <= longest:  # (`regions` ignores digits if failed)
                     out.extend(i for i in indices if short[i] <= n)
             total = sum(map(len, runs))  # no cluster holds more digits than this
             for gap, members in pf._cluster_keyed.items():
-                fit = [(digits, i) for digits, i in members if digits <= total
-                       and short[i] <= n]
+                upto = bisect.bisect_right(pf._cluster_counts[gap], total)
+                fit = [(digits, i) for digits, i in members[:upto] if short[i] <= n]
                 if fit:
                     most = max(self._cluster_buckets(gap), default=0)
                     out.extend(i for digits, i in fit if digits <= most)
