@@ -46,11 +46,12 @@ def in_process(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="module")
 def hyperscan_for_short_texts():
     """The native dictionary and name passes (detect/hsliterals.py) for texts of any
-    length, not only those of MIN_TEXT characters and more, for a whole test module
+    length, not only those of MIN_TEXT (MIN_DICTIONARY_TEXT) characters and more, for a
+    whole test module
     (`pytestmark = pytest.mark.usefixtures("hyperscan_for_short_texts")`)."""
     from dataclass_scan.detect import hsliterals
 
-    saved = hsliterals.MIN_TEXT
-    hsliterals.MIN_TEXT = 0
+    saved = hsliterals.MIN_TEXT, hsliterals.MIN_DICTIONARY_TEXT
+    hsliterals.MIN_TEXT = hsliterals.MIN_DICTIONARY_TEXT = 0
     yield
-    hsliterals.MIN_TEXT = saved
+    hsliterals.MIN_TEXT, hsliterals.MIN_DICTIONARY_TEXT = saved

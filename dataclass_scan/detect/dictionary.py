@@ -63,7 +63,7 @@ class DictionaryMatcher:
     def _matches(self, text: str) -> Iterator[tuple[int, int, list[tuple[Rule, str]]]]:
         """Every (start, end, rules) where a key occurs in the folded text, overlapping
         ones too, ordered as pyahocorasick reports them: by end, the longest first."""
-        if self._native is not None and len(text) >= hsliterals.MIN_TEXT:
+        if self._native is not None and len(text) >= hsliterals.MIN_DICTIONARY_TEXT:
             ends = self._native.ends(hsliterals.stand_in_bytes(text))
             if ends is not None:
                 # Lower-casing a whole text with non-ASCII characters in it runs at about
